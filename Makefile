@@ -1,0 +1,56 @@
+# Two commands do all the set-up: `make run` (the app with demo data) and `make test` (lint + every test).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app server
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint translations extract-messages bench labels backup clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -f -d server/translations
+
+## run: install, migrate, load demo data once, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --url http://$(HOST):$(PORT)
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: ruff, then the whole pytest suite (browser tests included)
+test: $(VENV)/.dev translations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+## extract-messages: refresh the .pot and merge it into every catalog
+extract-messages: $(VENV)/.runtime
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o server/translations/messages.pot .
+	$(VENV)/bin/pybabel update -N -i server/translations/messages.pot -d server/translations
+	$(PY) scripts/merge_translations.py
+
+labels: $(VENV)/.runtime
+	$(FLASK) make-labels
+
+backup: $(VENV)/.runtime
+	$(FLASK) backup
+
+bench: $(VENV)/.dev
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

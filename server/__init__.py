@@ -1,0 +1,135 @@
+"""The Flask application factory: wiring only; the rules live in each domain's services."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server import config as default_config
+from server.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app: defaults, then instance/config.py, then XUNJIAN_* variables."""
+    app = Flask(__name__, instance_path=os.environ.get("XUNJIAN_INSTANCE_PATH") or str(ROOT / "instance"),
+                instance_relative_config=True, static_folder="static", static_url_path="/static")
+    app.config.from_object(default_config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("XUNJIAN")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _register(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        url = os.environ.get("DATABASE_URL")
+        if url and url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        cfg["SQLALCHEMY_DATABASE_URI"] = url or f"sqlite:///{Path(app.instance_path) / 'xunjian.sqlite'}"
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    secure = bool(cfg["SECURE_COOKIES"])
+    cfg["SESSION_COOKIE_SECURE"] = secure
+    cfg["REMEMBER_COOKIE_SECURE"] = secure
+    if not cfg.get("LABELS_DIR"):
+        cfg["LABELS_DIR"] = str(ROOT / "qr_labels")
+    cfg["PUBLIC_BASE_URL"] = cfg["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _instance_secret(path: Path) -> str:
+    # Made once per installation and kept in instance/ (never in git), so sessions survive restarts.
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _select_locale():
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen not in languages and current_user and current_user.is_authenticated:
+        chosen = current_user.locale
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _select_timezone():
+    from flask import current_app
+
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _register(app: Flask) -> None:
+    from server import cli, models, web  # noqa: F401  (models: every table known)
+    from server.admin.views import bp as admin_bp
+    from server.api import errors as api_errors
+    from server.api import init_app as api_init
+    from server.auth import permissions
+    from server.auth import services as auth_services
+    from server.auth.views import bp as auth_bp
+
+    @login_manager.user_loader
+    def _load_user(session_id):
+        return auth_services.load_session_user(session_id)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import redirect, url_for
+
+        from server.api.errors import error_response
+        from server.auth.permissions import wants_json
+
+        if wants_json():
+            from flask_babel import gettext as _
+
+            return error_response(401, "unauthorized", _("Please sign in again."))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def _security_headers(response):
+        h = response.headers
+        h.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        return response
+
+    permissions.init_app(app)
+    api_errors.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    web.init_app(app)
+    api_init(app)
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""Administration pages: users, zones, categories, imports. Rules stay in the domains' services."""

@@ -1,0 +1,14 @@
+"""What all JSON routes share: the /api/v1 blueprint; errors and the OpenAPI document beside it."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def init_app(app):
+    """Load every domain's API routes onto the blueprint and register it."""
+    # Importing the modules attaches their routes to `bp`.
+    from server.api import session as _session  # noqa: F401
+    from server.zones import api as _zones_api  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -1,0 +1,170 @@
+"""The rules for accounts: the only code that creates or changes a User."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.auth.models import ROLES, User
+from server.database import utcnow
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.extensions import db
+
+MIN_PASSWORD = 8
+
+
+def normalize_username(username: str) -> str:
+    """Return the canonical form of a username (trimmed, lower case)."""
+    return (username or "").strip().lower()
+
+
+def find_by_username(username: str) -> User | None:
+    """Return the user with this username, or None."""
+    return db.session.scalar(select(User).where(User.username == normalize_username(username)))
+
+
+def find_by_name(name: str) -> User | None:
+    """Return the user whose username or display name is `name` (for imports), or None."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    user = find_by_username(name)
+    if user:
+        return user
+    matches = db.session.scalars(select(User).where(User.display_name == name)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Return the user of a session id "ID.VERSION", or None when the session has been ended."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def check_password(password: str) -> None:
+    """Refuse a password that is too short."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(
+            _l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD),
+            details={"password": "too_short"},
+        )
+
+
+def _check_roles(roles) -> set[str]:
+    roles = set(roles or ())
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise ValidationFailed(_l("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+    if not roles:
+        raise ValidationFailed(_l("Choose at least one role."), details={"roles": "required"})
+    return roles
+
+
+def create_user(username, display_name, password, roles, department="", phone="", flush=True) -> User:
+    """Create a user with hashed password and roles; refuse a taken username."""
+    username = normalize_username(username)
+    if not username or len(username) > 64:
+        raise ValidationFailed(_l("A username is required (at most 64 characters)."))
+    if not (display_name or "").strip():
+        raise ValidationFailed(_l("A name is required."))
+    check_password(password)
+    roles = _check_roles(roles)
+    if find_by_username(username):
+        raise Conflict(_l("The username %(name)s is already taken.", name=username))
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=generate_password_hash(password),
+        department=(department or "").strip(),
+        phone=(phone or "").strip(),
+    )
+    user.roles = roles
+    db.session.add(user)
+    if flush:
+        db.session.flush()
+    return user
+
+
+def update_user(user: User, *, display_name=None, roles=None, department=None, phone=None) -> User:
+    """Change a user's name, roles, department or phone."""
+    if display_name is not None:
+        if not display_name.strip():
+            raise ValidationFailed(_l("A name is required."))
+        user.display_name = display_name.strip()
+    if roles is not None:
+        user.roles = _check_roles(roles)
+    if department is not None:
+        user.department = department.strip()
+    if phone is not None:
+        user.phone = phone.strip()
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every session of the user."""
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session (and remember cookie) of the user, on every device."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable a user; disabling ends all of their sessions at once."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language."""
+    user.locale = locale
+    db.session.flush()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = find_by_username(username)
+    if user is None:
+        # Spend the same time as a real check, so a missing account is not told apart by timing.
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    """Return a user by id or raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_l("No such user."))
+    return user
+
+
+def users_with_role(role: str) -> list[User]:
+    """Return the active users holding a role, by name."""
+    from server.auth.models import UserRole
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(func.lower(User.display_name))
+        )
+    )
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password-used-for-timing")

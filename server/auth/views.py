@@ -1,0 +1,97 @@
+"""Sign-in, sign-out and the language switch."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from server.auth import services
+from server.auth.forms import LanguageForm, LoginForm
+from server.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Return `target` if it is a path on this site, else `default` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def home_for(user) -> str:
+    """Return where a user lands after sign-in: field staff to the app, desk staff to the desk."""
+    if user.has_role("supervisor", "admin"):
+        return url_for("desk.home")
+    return "/app"
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalize_username(request.form.get("username", ""))
+
+
+def _failed(response) -> bool:
+    # Only failed sign-ins count towards the limits; a success does not use them up.
+    return response.status_code == 200 and request.method == "POST"
+
+
+def _limit_account():
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _limit_address():
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit_account, key_func=_account_key, methods=["POST"], deduct_when=_failed,
+               error_message="too_many_attempts")
+@limiter.limit(_limit_address, methods=["POST"], deduct_when=_failed, error_message="too_many_attempts")
+def login():
+    """Show the sign-in form; sign the user in."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, home_for(current_user)))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            session.permanent = True
+            if user.locale:
+                session["locale"] = user.locale
+            db.session.commit()
+            return redirect(safe_next(form.next.data, home_for(user)))
+        flash(_("Wrong username or password, or the account is disabled."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out here and end the user's sessions on every device."""
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface language, remembering it for the signed-in user."""
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.locale.data not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        services.set_locale(current_user._get_current_object(), form.locale.data)
+        db.session.commit()
+    return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, "/"))

@@ -1,0 +1,130 @@
+"""CLI commands: flask --app server init-db | seed-demo | create-user | backup | restore | make-labels."""
+
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from server.extensions import db
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the database schema through the migrations."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+@click.option("--url", default=None, help="The URL the app will be served on, to print.")
+def seed_demo_command(url):
+    """Load demo data into an empty database (existing data is kept) and print the demo sign-ins."""
+    from server import demo
+
+    created = demo.seed()
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Existing data kept (demo data is loaded only once).")
+    click.echo("")
+    if url:
+        click.echo(f"  Open {url}  (field app: {url}/app)")
+    click.echo(f"  Demo sign-ins, password '{demo.DEMO_PASSWORD}' for each:")
+    for username, name, roles in demo.logins():
+        click.echo(f"    {username:<8} {name}  [{roles}]")
+    click.echo("")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The person's name as shown in the app.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["patrol", "rectifier", "supervisor", "admin"]), help="Repeat for several.")
+@click.option("--department", default="")
+@click.password_option()
+def create_user_command(username, display_name, roles, department, password):
+    """Create a user (the first admin of a new installation, say)."""
+    from server.auth import services
+    from server.errors import ServiceError
+
+    try:
+        services.create_user(username, display_name, password, roles, department=department)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(f"Created {username}.")
+
+
+def _sqlite_path() -> Path | None:
+    url = db.engine.url
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+
+@click.command("backup")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the archive (default instance/backups).")
+def backup_command(out_dir):
+    """Write a consistent archive of the database and photos, safe while the app runs."""
+    src = _sqlite_path()
+    if src is None:
+        raise click.ClickException("backup handles the SQLite database; for PostgreSQL use pg_dump.")
+    instance = Path(current_app.instance_path)
+    out = Path(out_dir) if out_dir else instance / "backups"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    archive = out / f"xunjian-{stamp}.tar.gz"
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot = Path(tmp) / "xunjian.sqlite"
+        # SQLite's online backup copies a consistent snapshot even while other connections write.
+        with sqlite3.connect(src) as live, sqlite3.connect(snapshot) as copy:
+            live.backup(copy)
+        copy.close()
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(snapshot, arcname="xunjian.sqlite")
+            # Photos are written before the row that names them is committed, and never changed:
+            # copying them after the snapshot means every photo the snapshot knows is in the archive.
+            media = instance / "media"
+            if media.exists():
+                tar.add(media, arcname="media")
+    click.echo(str(archive))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the current database and photos without asking.")
+def restore_command(archive, yes):
+    """Replace the database and photos with those of a backup archive (stop the app first)."""
+    dest = _sqlite_path()
+    if dest is None:
+        raise click.ClickException("restore handles the SQLite database only.")
+    if not yes:
+        click.confirm(f"Replace {dest} and its photos with {archive}?", abort=True)
+    db.engine.dispose()
+    instance = Path(current_app.instance_path)
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(tmp, filter="data")
+        snapshot = Path(tmp) / "xunjian.sqlite"
+        if not snapshot.exists():
+            raise click.ClickException("This archive holds no database.")
+        for suffix in ("-wal", "-shm"):
+            Path(str(dest) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(snapshot, dest)
+        media = instance / "media"
+        if (Path(tmp) / "media").exists():
+            shutil.rmtree(media, ignore_errors=True)
+            shutil.copytree(Path(tmp) / "media", media)
+    click.echo(f"Restored {archive}.")
+
+
+def init_app(app):
+    """Register the commands."""
+    for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
+                    restore_command):
+        app.cli.add_command(command)
+    from server.labels.cli import make_labels_command
+
+    app.cli.add_command(make_labels_command)

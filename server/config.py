@@ -1,0 +1,46 @@
+"""Default settings. instance/config.py, then XUNJIAN_* environment variables, override them."""
+
+# The school's own name and place; shown on labels, pages and the public board.
+SCHOOL_NAME = "淄博市特殊教育中心"
+# The URL the QR labels encode: https://HOST (no trailing slash). Phones open it with their own camera.
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+# The database: SQLite in instance/ unless DATABASE_URL (or XUNJIAN_SQLALCHEMY_DATABASE_URI) says otherwise.
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Language and time: Chinese first; the database keeps UTC, pages show the school's time zone.
+BABEL_DEFAULT_LOCALE = "zh_CN"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+# Cookies. Set XUNJIAN_SECURE_COOKIES=true when served over HTTPS (behind the TLS proxy).
+SECURE_COOKIES = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30  # patrol phones stay signed in for a month
+PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
+
+# CSRF tokens must outlive an offline walk: the PWA fetches a fresh one at send time anyway.
+WTF_CSRF_TIME_LIMIT = None
+WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+# Sign-in rate limits: failed attempts only. A school shares one address, so the account counts too.
+RATELIMIT_STORAGE_URI = "memory://"
+LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_LIMIT_PER_ADDRESS = "100 per 15 minutes"
+RATELIMIT_HEADERS_ENABLED = False
+
+# Number of reverse proxies in front of the app (X-Forwarded-For / -Proto) when deployed behind one.
+PROXY_COUNT = 0
+
+# Uploads: the whole request, and the import spreadsheet.
+MAX_CONTENT_LENGTH = 40 * 1024 * 1024
+IMPORT_MAX_ROWS = 5000
+
+# QR labels: where the CLI writes, and the CJK font (found on the system when not set).
+LABELS_DIR = None  # default: qr_labels/ beside the server package
+CJK_FONT_PATH = None
+CJK_FONT_INDEX = None

@@ -1,0 +1,1 @@
+"""QR labels for zones: the printable sheet and the PNG/PDF files."""

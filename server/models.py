@@ -1,0 +1,5 @@
+"""Import every domain's models, so the metadata (and Alembic) sees all tables."""
+
+from server.auth.models import User, UserRole  # noqa: F401
+from server.hazards.models import Category  # noqa: F401
+from server.zones.models import RetiredToken, Zone  # noqa: F401

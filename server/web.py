@@ -1,0 +1,59 @@
+"""Desk pages shared by every domain: the desk home, template helpers, time formatting."""
+
+from babel import Locale
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from server.auth.permissions import role_required
+
+bp = Blueprint("desk", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send a visitor where they work: sign-in, the field app, or the desk."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    from server.auth.views import home_for
+
+    return redirect(home_for(current_user))
+
+
+@bp.get("/desk")
+@role_required()
+def home():
+    """Show the desk's start page: what this user can open."""
+    return render_template("desk/home.html")
+
+
+def localtime(value, fmt="yyyy-MM-dd HH:mm"):
+    """Format a UTC time in the school's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def current_language() -> str:
+    """Return the key in LANGUAGES of the language in use (Babel says zh_Hans_CN for zh_CN)."""
+    locale = get_locale()
+    for code in current_app.config["LANGUAGES"]:
+        if Locale.parse(code) == locale:
+            return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app):
+    """Register the desk blueprint and the helpers every template uses."""
+    app.register_blueprint(bp)
+    app.add_template_filter(localtime, "localtime")
+
+    @app.context_processor
+    def _globals():
+        return {
+            "school_name": current_app.config["SCHOOL_NAME"],
+            "languages": current_app.config["LANGUAGES"],
+            "current_locale": current_language(),
+            "csrf_token": generate_csrf,
+        }

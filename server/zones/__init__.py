@@ -1,0 +1,1 @@
+"""Safety-responsibility zones (责任区) and their QR tokens."""
