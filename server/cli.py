@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from server.extensions import db
@@ -110,9 +111,11 @@ def restore_command(archive, yes):
         snapshot = Path(tmp) / "xunjian.sqlite"
         if not snapshot.exists():
             raise click.ClickException("This archive holds no database.")
-        for suffix in ("-wal", "-shm"):
-            Path(str(dest) + suffix).unlink(missing_ok=True)
-        shutil.copyfile(snapshot, dest)
+        # Copy page by page into the live file through SQLite itself, so its WAL and locks stay coherent.
+        with sqlite3.connect(snapshot) as source, sqlite3.connect(dest, timeout=30) as target:
+            source.backup(target)
+        source.close()
+        target.close()
         media = instance / "media"
         if (Path(tmp) / "media").exists():
             shutil.rmtree(media, ignore_errors=True)
@@ -121,10 +124,12 @@ def restore_command(archive, yes):
 
 
 def init_app(app):
-    """Register the commands."""
-    for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
-                    restore_command):
-        app.cli.add_command(command)
+    """Register the commands, each run inside an app context."""
     from server.labels.cli import make_labels_command
 
-    app.cli.add_command(make_labels_command)
+    for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
+                    restore_command, make_labels_command):
+        if not getattr(command.callback, "__wrapped_appcontext__", False):
+            command.callback = with_appcontext(command.callback)
+            command.callback.__wrapped_appcontext__ = True
+        app.cli.add_command(command)

@@ -1,0 +1,102 @@
+"""CLI commands: migrations, demo data, users, backup and restore."""
+
+import sqlite3
+import tarfile
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from server import create_app
+from server.auth.models import User
+from server.extensions import db
+from server.zones.models import Zone
+
+
+def _fresh_app(tmp_path, name="fresh.sqlite"):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}"})
+    app.instance_path = str(tmp_path)
+    return app
+
+
+def test_migrations_build_exactly_the_models(tmp_path):
+    app = _fresh_app(tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
+        journal = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
+        assert journal == "wal"
+        assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_seed_demo_loads_once_and_prints_logins(tmp_path):
+    app = _fresh_app(tmp_path)
+    runner = app.test_cli_runner()
+    with app.app_context():
+        upgrade()
+    result = runner.invoke(args=["seed-demo", "--url", "http://127.0.0.1:5000"])
+    assert result.exit_code == 0, result.output
+    for expected in ("http://127.0.0.1:5000", "admin", "demo1234"):
+        assert expected in result.output
+    with app.app_context():
+        zones = db.session.scalar(select(func.count()).select_from(Zone))
+        users = db.session.scalar(select(func.count()).select_from(User))
+        key = db.session.scalar(select(func.count()).select_from(Zone).where(Zone.key_area.is_(True)))
+    assert zones >= 25 and users >= 10 and key >= 5
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "kept" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Zone)) == zones
+
+
+def test_create_user_command(runner, app):
+    result = runner.invoke(args=["create-user", "boss", "--name", "校长", "--role", "admin", "--role",
+                                 "supervisor", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "boss"))
+        assert user.roles == {"admin", "supervisor"}
+    again = runner.invoke(args=["create-user", "boss", "--name", "x", "--role", "admin",
+                                "--password", "a-long-password"])
+    assert again.exit_code != 0 and "已被使用" in again.output
+
+
+def test_backup_while_writing_and_restore(tmp_path):
+    app = _fresh_app(tmp_path)
+    runner = app.test_cli_runner()
+    with app.app_context():
+        upgrade()
+    runner.invoke(args=["seed-demo"])
+    media = tmp_path / "media" / "ab"
+    media.mkdir(parents=True)
+    (media / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
+    # A second connection holds an open write transaction while the backup runs (the app at work).
+    writer = sqlite3.connect(tmp_path / "fresh.sqlite", timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE zones SET name = 'uncommitted' WHERE code = 'JX-1F-E'")
+    result = runner.invoke(args=["backup", "--out", str(tmp_path / "backups")])
+    writer.rollback()
+    writer.close()
+    assert result.exit_code == 0, result.output
+    archive = Path(result.output.strip().splitlines()[-1])
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "xunjian.sqlite" in names and "media/ab/photo.jpg" in names
+
+    # Lose data, then restore.
+    with app.app_context():
+        db.session.execute(db.delete(Zone).where(Zone.code == "XM-GATE"))
+        db.session.commit()
+    (media / "photo.jpg").unlink()
+    result = runner.invoke(args=["restore", str(archive), "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        gate = db.session.scalar(select(Zone).where(Zone.code == "XM-GATE"))
+        first = db.session.scalar(select(Zone).where(Zone.code == "JX-1F-E"))
+    assert gate is not None and first.name != "uncommitted"
+    assert (media / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
