@@ -65,6 +65,11 @@ def _sqlite_path() -> Path | None:
     return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
 
 
+def _media_root() -> Path:
+    # The photos' folder as the storage sees it (MEDIA_ROOT, or instance/media by default).
+    return Path(current_app.config.get("MEDIA_ROOT") or Path(current_app.instance_path) / "media")
+
+
 @click.command("backup")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for the archive (default instance/backups).")
@@ -88,7 +93,7 @@ def backup_command(out_dir):
             tar.add(snapshot, arcname="xunjian.sqlite")
             # Photos are written before the row that names them is committed, and never changed:
             # copying them after the snapshot means every photo the snapshot knows is in the archive.
-            media = instance / "media"
+            media = _media_root()
             if media.exists():
                 tar.add(media, arcname="media")
     click.echo(str(archive))
@@ -105,7 +110,6 @@ def restore_command(archive, yes):
     if not yes:
         click.confirm(f"Replace {dest} and its photos with {archive}?", abort=True)
     db.engine.dispose()
-    instance = Path(current_app.instance_path)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")
         snapshot = Path(tmp) / "xunjian.sqlite"
@@ -116,11 +120,24 @@ def restore_command(archive, yes):
             source.backup(target)
         source.close()
         target.close()
-        media = instance / "media"
+        media = _media_root()
         if (Path(tmp) / "media").exists():
             shutil.rmtree(media, ignore_errors=True)
             shutil.copytree(Path(tmp) / "media", media)
     click.echo(f"Restored {archive}.")
+
+
+@click.command("sweep-deadlines")
+def sweep_deadlines_command():
+    """Notify rectifiers of hazards due tomorrow, and rectifiers and supervisors of overdue ones.
+
+    Run it from a timer (cron or a systemd timer) every hour or so; running it again notifies nobody twice.
+    """
+    from server.notifications import services
+
+    counts = services.sweep_deadlines()
+    db.session.commit()
+    click.echo(f"New notices: {counts['due_tomorrow']} due tomorrow, {counts['overdue']} overdue.")
 
 
 def init_app(app):
@@ -128,7 +145,7 @@ def init_app(app):
     from server.labels.cli import make_labels_command
 
     for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
-                    restore_command, make_labels_command):
+                    restore_command, make_labels_command, sweep_deadlines_command):
         if not getattr(command.callback, "__wrapped_appcontext__", False):
             command.callback = with_appcontext(command.callback)
             command.callback.__wrapped_appcontext__ = True

@@ -1,12 +1,12 @@
 """The rules for accounts: the only code that creates or changes a User."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.auth.models import ROLES, User
+from server.auth.models import ADMIN, ROLES, User
 from server.database import utcnow
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 
 MIN_PASSWORD = 8
@@ -58,7 +58,8 @@ def _check_roles(roles) -> set[str]:
     roles = set(roles or ())
     unknown = roles - set(ROLES)
     if unknown:
-        raise ValidationFailed(_l("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+        raise ValidationFailed(_l("Unknown role: %(role)s", role=", ".join(sorted(unknown))),
+                               details={"roles": "unknown"})
     if not roles:
         raise ValidationFailed(_l("Choose at least one role."), details={"roles": "required"})
     return roles
@@ -68,13 +69,15 @@ def create_user(username, display_name, password, roles, department="", phone=""
     """Create a user with hashed password and roles; refuse a taken username."""
     username = normalize_username(username)
     if not username or len(username) > 64:
-        raise ValidationFailed(_l("A username is required (at most 64 characters)."))
+        raise ValidationFailed(_l("A username is required (at most 64 characters)."),
+                               details={"username": "format"})
     if not (display_name or "").strip():
-        raise ValidationFailed(_l("A name is required."))
+        raise ValidationFailed(_l("A name is required."), details={"display_name": "required"})
     check_password(password)
     roles = _check_roles(roles)
     if find_by_username(username):
-        raise Conflict(_l("The username %(name)s is already taken.", name=username))
+        raise Conflict(_l("The username %(name)s is already taken.", name=username),
+                       details={"username": "taken"})
     user = User(
         username=username,
         display_name=display_name.strip(),
@@ -93,7 +96,7 @@ def update_user(user: User, *, display_name=None, roles=None, department=None, p
     """Change a user's name, roles, department or phone."""
     if display_name is not None:
         if not display_name.strip():
-            raise ValidationFailed(_l("A name is required."))
+            raise ValidationFailed(_l("A name is required."), details={"display_name": "required"})
         user.display_name = display_name.strip()
     if roles is not None:
         user.roles = _check_roles(roles)
@@ -165,6 +168,61 @@ def users_with_role(role: str) -> list[User]:
             .order_by(func.lower(User.display_name))
         )
     )
+
+
+def search_users(text: str = "", role: str | None = None) -> list[User]:
+    """Return the users whose username, name, department or phone contains `text`, optionally with a role."""
+    from server.auth.models import UserRole
+
+    query = select(User).order_by(User.active.desc(), func.lower(User.display_name), User.username)
+    text = (text or "").strip()
+    if text:
+        query = query.where(or_(*(column.icontains(text, autoescape=True) for column in
+                                  (User.username, User.display_name, User.department, User.phone))))
+    if role:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    return list(db.session.scalars(query))
+
+
+def active_users() -> list[User]:
+    """Return every active user, by name (the people a zone can be given to)."""
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(func.lower(User.display_name), User.username)))
+
+
+def resolve_person(name: str) -> User:
+    """Return the active user named by username or display name; refuse unknown, ambiguous, disabled."""
+    name = (name or "").strip()
+    user = find_by_name(name)
+    if user is None:
+        same_name = db.session.scalar(select(func.count()).select_from(User).where(User.display_name == name))
+        if same_name and same_name > 1:
+            raise ValidationFailed(_l("Several users are called %(name)s; give the username instead.",
+                                      name=name), details={"person": "ambiguous"})
+        raise ValidationFailed(_l("No user has the username or name %(name)s.", name=name),
+                               details={"person": "unknown"})
+    if not user.active:
+        raise ValidationFailed(_l("The account of %(name)s is disabled.", name=user.display_name),
+                               details={"person": "disabled"})
+    return user
+
+
+def update_user_as(actor: User, user: User, *, display_name=None, roles=None, department=None,
+                   phone=None) -> User:
+    """Change a user on an admin's behalf; an admin may not remove their own admin role."""
+    if roles is not None and actor.id == user.id and ADMIN in user.roles and ADMIN not in set(roles):
+        # Otherwise the last admin could lock everyone out of the administration pages.
+        raise Forbidden(_l("You cannot remove your own administrator role. Ask another administrator."),
+                        details={"roles": "own_admin"})
+    return update_user(user, display_name=display_name, roles=roles, department=department, phone=phone)
+
+
+def set_active_as(actor: User, user: User, active: bool) -> None:
+    """Enable or disable a user on an admin's behalf; an admin may not disable their own account."""
+    if not active and actor.id == user.id:
+        raise Forbidden(_l("You cannot disable your own account. Ask another administrator."),
+                        details={"active": "self"})
+    set_active(user, active)
 
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password-used-for-timing")

@@ -1,5 +1,7 @@
 """The rules for categories: the defaults from the directive, and the admin's edits."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -77,3 +79,30 @@ def create_category(code, name, name_en="", default_period_days=None) -> Categor
     category = Category(code=code, name="", sort_order=last + 1, checklist=[])
     db.session.add(category)
     return update_category(category, name=name, name_en=name_en, default_period_days=default_period_days)
+
+
+CATEGORY_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def _free_code(name_en: str) -> str:
+    # A stable code the admin need not invent: from the English name, else "category-N".
+    base = re.sub(r"[^a-z0-9]+", "-", (name_en or "").lower()).strip("-")[:24] or "category"
+    taken = set(db.session.scalars(select(Category.code)))
+    code, n = base, 1
+    while code in taken or not CATEGORY_CODE_RE.match(code):
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def add_category(code, name, name_en="", default_period_days=None, active=True, checklist=None) -> Category:
+    """Add a category with an optional checklist; derive its code from the English name when none is given."""
+    code = (code or "").strip().lower()
+    if not code:
+        code = _free_code(name_en)
+    elif not CATEGORY_CODE_RE.match(code):
+        raise ValidationFailed(_l("The category code must be 1 to 32 lower-case letters, digits, dashes or "
+                                  "underscores."), details={"code": "format"})
+    category = create_category(code, name, name_en=name_en, default_period_days=default_period_days)
+    return update_category(category, name=name, name_en=name_en, default_period_days=default_period_days,
+                           active=active, checklist=checklist)

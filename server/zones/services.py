@@ -58,12 +58,14 @@ def _validate(code, name, frequency, frequency_days, responsible, zone=None):
     if not (name or "").strip():
         raise ValidationFailed(_l("The zone needs a name."), details={"name": "required"})
     if len(name.strip()) > 128:
-        raise ValidationFailed(_l("The zone name is too long (at most 128 characters)."))
+        raise ValidationFailed(_l("The zone name is too long (at most 128 characters)."),
+                               details={"name": "too_long"})
     other = find_by_code(code)
     if other is not None and other is not zone:
         raise Conflict(_l("The zone code %(code)s is already used.", code=code), details={"code": "taken"})
     if responsible is not None and not responsible.active:
-        raise ValidationFailed(_l("The responsible person's account is disabled."))
+        raise ValidationFailed(_l("The responsible person's account is disabled."),
+                               details={"responsible": "disabled"})
     return code, name.strip(), frequency_days_for(frequency, frequency_days)
 
 
@@ -141,3 +143,31 @@ def list_zones(include_inactive=False) -> list[Zone]:
         query = query.where(Zone.active.is_(True))
     return list(db.session.scalars(query))
 
+
+def search_zones(text: str = "", building: str | None = None, status: str = "active") -> list[Zone]:
+    """Return zones by code, filtered by a text in code or name, a building and active/inactive/all."""
+    query = select(Zone).order_by(Zone.code)
+    text = (text or "").strip()
+    if text:
+        query = query.where(Zone.code.icontains(text, autoescape=True)
+                            | Zone.name.icontains(text, autoescape=True))
+    if building:
+        query = query.where(Zone.building == building)
+    if status == "active":
+        query = query.where(Zone.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Zone.active.is_(False))
+    return list(db.session.scalars(query))
+
+
+def buildings() -> list[str]:
+    """Return the distinct building names the zones use, sorted."""
+    return list(db.session.scalars(select(Zone.building).where(Zone.building != "").distinct()
+                                   .order_by(Zone.building)))
+
+
+def label_url(zone: Zone) -> str:
+    """Return the URL the zone's posted QR label encodes."""
+    from flask import current_app
+
+    return f"{current_app.config['PUBLIC_BASE_URL']}/z/{zone.qr_token}"
