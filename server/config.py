@@ -44,3 +44,25 @@ IMPORT_MAX_ROWS = 5000
 LABELS_DIR = None  # default: qr_labels/ beside the server package
 CJK_FONT_PATH = None
 CJK_FONT_INDEX = None
+
+# The hazard loop. Default rectification period when a category sets none (days); major hazards get half of
+# it, critical ones a single day. Auto-assignment sends each new report straight to the zone's responsible
+# person (when that person is an active rectifier) instead of the supervisors' queue.
+DEFAULT_RECTIFICATION_DAYS = 7
+AUTO_ASSIGN_TO_RESPONSIBLE = False
+# A record counts as "done on site" when made at most this long after scanning the zone's QR label.
+ON_SITE_WINDOW_MINUTES = 30
+# Photos per record (a report's before photos, a rectification's after photos, a recheck's photos).
+MAX_PHOTOS_PER_RECORD = 6
+
+# Photos (server/media): what one uploaded photo may be, and how it is kept. The request as a whole is capped
+# by MAX_CONTENT_LENGTH above; each photo is re-encoded to a clean JPEG with every piece of metadata removed.
+PHOTO_MAX_BYTES = 15 * 1024 * 1024  # one uploaded photo file (413 above it)
+# Width x height read from the header; larger pictures are refused before any pixel is decoded. (Pillow's own
+# process-wide guard, Image.MAX_IMAGE_PIXELS, refuses above about 179 MP whatever this says.)
+PHOTO_MAX_PIXELS = 50_000_000
+PHOTO_MAX_EDGE = 1600  # long edge of the stored photo, in pixels (only ever downsized)
+PHOTO_THUMB_EDGE = 400  # long edge of its thumbnail
+PHOTO_JPEG_QUALITY = 82
+MEDIA_STORAGE = "local"  # where photo files live; "local" is a folder on this server
+MEDIA_ROOT = None  # default: instance/media, outside the web root (the only folder `flask backup` copies)

@@ -127,3 +127,90 @@ def login_as(app, make_user):
         return c
 
     return login
+
+
+# -- The hazard loop: photos, signed-in clients for existing users, hazards in any state --------------------
+
+def photo_bytes(color=(200, 40, 40), size=(64, 48), fmt="JPEG") -> bytes:
+    """Return a small real image file (JPEG by default), different for each color."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt)
+    return out.getvalue()
+
+
+def new_client_id() -> str:
+    """Return a fresh client id, as the field app makes with crypto.randomUUID()."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def sign_in(app):
+    """Return a new test client signed in as an existing user (made by make_user)."""
+
+    def sign(user):
+        c = app.test_client()
+        response = AuthActions(c).login(user.username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        c.user = user
+        return c
+
+    return sign
+
+
+@pytest.fixture
+def make_hazard(app, make_user, make_zone):
+    """Create a hazard and walk it through the real services to `state` (committed); return it detached.
+
+    People not given are made: a patrol reporter, a supervisor, a rectifier (the zone's responsible person
+    when the zone is made here). `now` is the time the steps happen at (a past time makes it overdue).
+    The returned hazard carries `.people` (reporter, supervisor, rectifier) for signing in as them.
+    """
+    from types import SimpleNamespace
+
+    def make(state="reported", *, zone=None, reporter=None, supervisor=None, rectifier=None,
+             severity="general", category="building", description="楼梯扶手松动", now=None):
+        from server.auth.models import User
+        from server.hazards import services, states
+        from server.hazards.models import Category, Hazard
+
+        reporter = reporter or make_user(roles=("patrol",))
+        supervisor = supervisor or make_user(roles=("supervisor",))
+        rectifier = rectifier or make_user(roles=("rectifier",))
+        zone = zone or make_zone(responsible=rectifier)
+        with app.app_context():
+            def get(user):
+                return db.session.get(User, user.id)
+
+            category_id = db.session.scalar(db.select(Category.id).where(Category.code == category))
+            outcome = services.report(get(reporter), services.Report(
+                client_id=new_client_id(), zone_id=zone.id, category_id=category_id, severity=severity,
+                description=description, photos=[photo_bytes()]), now=now)
+            hazard_id = outcome.hazard.id
+
+            def act(user, action, **fields):
+                current = db.session.get(Hazard, hazard_id).state
+                services.perform(get(user), hazard_id, services.Command(
+                    action=action, client_id=new_client_id(), seen_state=current, **fields), now=now)
+
+            if state == states.INVALID:
+                act(supervisor, states.INVALIDATE, note="重复上报")
+            elif state != states.REPORTED:
+                act(supervisor, states.ASSIGN, rectifier_id=rectifier.id)
+                if state in (states.AWAITING_RECHECK, states.CLOSED):
+                    act(rectifier, states.SUBMIT, note="已整改", photos=[photo_bytes((40, 160, 40))])
+                if state == states.CLOSED:
+                    act(supervisor, states.PASS)
+            hazard = db.session.get(Hazard, hazard_id)
+            assert hazard.state == state, (hazard.state, state)
+            hazard = detach(hazard)
+        hazard.people = SimpleNamespace(reporter=reporter, supervisor=supervisor, rectifier=rectifier)
+        hazard.zone_obj = zone
+        return hazard
+
+    return make

@@ -1,0 +1,131 @@
+"""Records made on a device: idempotency by client id, and "done on site" (DESIGN.md, Offline sync protocol).
+
+The field app gives every record (a hazard report, a visit, an action) a client id once, when it is made, and
+may send it again and again until it sees the id echoed. The server answers:
+- the first time: the record is made (201);
+- the same id with the same content: the record already made, nothing new (200);
+- the same id with other content: 409, nothing changed.
+"Same content" is a hash of the canonical fields (the actor included, so one user's id never answers for
+another's) and of the photos' SHA-256. The UNIQUE constraint on client_id is the backstop for two copies
+arriving at once: the loser's commit fails and it answers as a repeat.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.errors import Conflict, ValidationFailed
+from server.extensions import db
+
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{7,63}$")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def check_client_id(client_id) -> str:
+    """Return the client id, or refuse one that is missing or malformed (8 to 64 letters, digits, -_.:/)."""
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise ValidationFailed(_l("Every record needs a client id (8 to 64 letters, digits or dashes)."),
+                               details={"client_id": "invalid"})
+    return client_id
+
+
+def photo_digests(photos: Iterable[bytes]) -> list[str]:
+    """Return the SHA-256 (hex) of each photo as uploaded."""
+    return [hashlib.sha256(data).hexdigest() for data in photos]
+
+
+def _canonical(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def content_hash(fields: dict) -> str:
+    """Return the hash that says whether two sends of one client id carry the same record."""
+    text = json.dumps(_canonical(fields), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_repeat(model: type[T], client_id: str, digest: str) -> T | None:
+    """Return the record already made with this client id and content; refuse the id with other content."""
+    row = db.session.scalar(select(model).where(model.client_id == client_id))
+    if row is None:
+        return None
+    if row.content_hash != digest:
+        raise Conflict(_l("This client id was already used for a different record. "
+                          "The record was not saved again; check it and send it as a new one."),
+                       details={"client_id": client_id, "reason": "client_id_reused"})
+    return row
+
+
+def write_once(model: type[T], client_id: str, digest: str, write: Callable[[], R],
+               cleanup: Callable[[], None]) -> tuple[R | T, bool]:
+    """Write a record made on a device and commit it, once per client id; return (result, created).
+
+    Looks for a repeat first (a copy may have landed since the caller last looked), then runs `write`
+    (which adds and flushes the rows) and commits. If the client id's UNIQUE constraint fires, at the flush
+    or the commit, the copy that won is answered instead: (that record, False), or 409 for other content.
+    `cleanup` runs whenever nothing was committed, to remove files written for the record (nothing half-way).
+    """
+    try:
+        repeat = find_repeat(model, client_id, digest)
+        if repeat is not None:
+            cleanup()
+            return repeat, False
+        result = write()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        cleanup()
+        winner = find_repeat(model, client_id, digest)
+        if winner is None:
+            raise
+        return winner, False
+    except BaseException:
+        db.session.rollback()
+        cleanup()
+        raise
+    return result, True
+
+
+def parse_time(value, field: str) -> datetime | None:
+    """Return an aware time from ISO 8601 text (or a datetime); refuse one without a UTC offset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationFailed(_l("%(field)s must be a time in ISO 8601 with its offset, e.g. "
+                                  "2024-05-01T08:30:00Z.", field=field), details={field: "invalid"})
+    return value
+
+
+def on_site(zone, zone_token, scanned_at: datetime | None, done_at: datetime | None) -> bool:
+    """Say whether something was done right after scanning this zone's current QR label.
+
+    The scan must be of this zone's label (a retired label does not count) and at most ON_SITE_WINDOW_MINUTES
+    before the device time of the record (a minute after it is tolerated: clocks and taps).
+    """
+    if not zone_token or scanned_at is None or done_at is None:
+        return False
+    if str(zone_token).strip().lower() != zone.qr_token:
+        return False
+    window = timedelta(minutes=int(current_app.config["ON_SITE_WINDOW_MINUTES"]))
+    return -timedelta(minutes=1) <= done_at - scanned_at <= window

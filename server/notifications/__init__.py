@@ -1,0 +1,1 @@
+"""In-app notifications: assigned to you, due tomorrow, overdue, submitted, recheck results, deferrals."""

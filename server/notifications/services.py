@@ -1,0 +1,133 @@
+"""The rules for notifications: made in the same transaction as the event they announce, read by their user.
+
+Event notices (assigned, submitted, recheck results, deferrals) are added by server/hazards/services.py.
+Deadline notices (due tomorrow, overdue) come from `sweep_deadlines`, run by `flask sweep-deadlines` from a
+timer (cron or systemd) every hour or so; running it twice announces nothing twice.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.database import utcnow
+from server.errors import ValidationFailed
+from server.extensions import db
+from server.notifications.models import (
+    ASSIGNED,
+    DEFERRAL_DECIDED,
+    DEFERRAL_REQUESTED,
+    DUE_TOMORROW,
+    OVERDUE,
+    RECHECK_FAILED,
+    RECHECK_PASSED,
+    SUBMITTED,
+    Notification,
+)
+
+MESSAGES = {
+    ASSIGNED: _l("Hazard %(number)s in %(zone)s is assigned to you; deadline %(deadline)s."),
+    DUE_TOMORROW: _l("Hazard %(number)s in %(zone)s is due tomorrow."),
+    OVERDUE: _l("Hazard %(number)s in %(zone)s is overdue."),
+    SUBMITTED: _l("Hazard %(number)s in %(zone)s is rectified and awaits a recheck."),
+    RECHECK_FAILED: _l("Hazard %(number)s in %(zone)s failed its recheck and needs more work."),
+    RECHECK_PASSED: _l("Hazard %(number)s in %(zone)s passed its recheck and is closed."),
+    DEFERRAL_REQUESTED: _l("Hazard %(number)s in %(zone)s: a deferral is requested."),
+    DEFERRAL_DECIDED: _l("Hazard %(number)s in %(zone)s: your deferral request was decided."),
+}
+
+
+def notify(recipients, hazard, kind: str, key: str, *, exclude=None) -> int:
+    """Add a notice for each recipient (users or ids) once per user, hazard, kind and key; count the new."""
+    skip = getattr(exclude, "id", exclude)
+    ids = sorted({getattr(r, "id", r) for r in recipients if r is not None} - {skip, None})
+    if not ids:
+        return 0
+    now = utcnow()
+    rows = [{"user_id": uid, "hazard_id": hazard.id, "kind": kind, "key": key, "created_at": now}
+            for uid in ids]
+    dialect = db.session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:  # another database: check first (the sweep runs alone)
+        have = set(db.session.scalars(select(Notification.user_id).where(
+            Notification.hazard_id == hazard.id, Notification.kind == kind, Notification.key == key)))
+        rows = [r for r in rows if r["user_id"] not in have]
+        db.session.add_all(Notification(**r) for r in rows)
+        db.session.flush()
+        return len(rows)
+    statement = insert(Notification).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "hazard_id", "kind", "key"]).returning(Notification.id)
+    return len(db.session.execute(statement).all())  # rowcount is not reliable for this on every driver
+
+
+def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
+    """Announce hazards due tomorrow (to the rectifier) and overdue ones (rectifier and supervisors)."""
+    from server.auth.models import SUPERVISOR
+    from server.auth.services import users_with_role
+    from server.hazards import states
+    from server.hazards.models import Hazard
+    from server.hazards.services import end_of_day, local_date
+
+    now = now or utcnow()
+    today = local_date(now)
+    counts = {DUE_TOMORROW: 0, OVERDUE: 0}
+    due = db.session.scalars(select(Hazard).where(
+        Hazard.state == states.ASSIGNED, Hazard.deadline > end_of_day(today),
+        Hazard.deadline <= end_of_day(today + timedelta(days=1))))
+    for hazard in due:
+        counts[DUE_TOMORROW] += notify([hazard.rectifier_id], hazard, DUE_TOMORROW,
+                                       hazard.deadline.isoformat())
+    supervisors = users_with_role(SUPERVISOR)
+    for hazard in db.session.scalars(select(Hazard).where(Hazard.overdue_at(now))):
+        counts[OVERDUE] += notify([hazard.rectifier_id, *supervisors], hazard, OVERDUE,
+                                  hazard.deadline.isoformat())
+    db.session.flush()
+    return counts
+
+
+def list_for(user, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    """Return the user's notifications, newest first."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+                                   .limit(limit)))
+
+
+def unread_count(user) -> int:
+    """Return how many of the user's notifications are unread."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
+    """Mark the user's notifications read (the given ids, or all); return how many changed."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids is not None:
+        if not isinstance(ids, list | tuple) or not all(isinstance(i, int) for i in ids):
+            raise ValidationFailed(_l("Give the ids of the notifications to mark as read."),
+                                   details={"ids": "invalid"})
+        query = query.where(Notification.id.in_(ids))
+    changed = db.session.execute(query.values(read_at=now or utcnow())).rowcount
+    db.session.flush()
+    return changed
+
+
+def message(notification: Notification) -> str:
+    """Return the notification's text in the current language."""
+    from server.hazards.models import HazardEvent
+    from server.hazards.states import APPROVE_DEFERRAL
+
+    hazard = notification.hazard
+    params = {"number": f"#{hazard.id}", "zone": hazard.zone.name,
+              "deadline": format_date(hazard.deadline, "yyyy-MM-dd") if hazard.deadline else "—"}
+    if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
+        event = db.session.get(HazardEvent, int(notification.key.removeprefix("event:")))
+        if event is not None:
+            if event.action == APPROVE_DEFERRAL:
+                return str(_l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline "
+                              "%(deadline)s.", **params))
+            return str(_l("Hazard %(number)s in %(zone)s: your deferral request is declined.", **params))
+    return str(MESSAGES[notification.kind] % params)

@@ -1,0 +1,157 @@
+"""The rules for patrol visits: the only code that creates or changes a PatrolVisit.
+
+A visit is recorded in one tap ("no hazard found") from the zone page, or made by the first hazard reported
+in that visit (server/hazards/services.report). Idempotent by client id like every record made on a device.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.auth.models import PATROL, SUPERVISOR, User
+from server.database import utcnow
+from server.errors import Conflict, Forbidden, ValidationFailed
+from server.extensions import db
+from server.hazards import sync
+from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
+from server.zones.models import Zone
+
+VISIT_ROLES = (PATROL, SUPERVISOR)
+CHECKLIST_MAX_ITEMS = 100
+NOTE_MAX = 500
+
+
+@dataclass
+class Visit:
+    """A patrol visit as the field app sends it."""
+
+    client_id: str
+    zone_id: int | None
+    result: str = NO_HAZARD
+    device_at: datetime | None = None
+    scanned_at: datetime | None = None
+    zone_token: str | None = None
+    checklist: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class VisitOutcome:
+    """The visit, and whether it was made now (False: a repeat of its client id)."""
+
+    visit: PatrolVisit
+    created: bool
+
+
+def _check_actor(actor: User) -> None:
+    if not actor.has_role(*VISIT_ROLES):
+        raise Forbidden(_l("Only patrol staff and supervisors record patrol visits."),
+                        details={"reason": "role"})
+
+
+def _active_zone(zone_id) -> Zone:
+    zone = db.session.get(Zone, zone_id) if isinstance(zone_id, int) else None
+    if zone is None:
+        raise ValidationFailed(_l("Choose the zone."), details={"zone_id": "required"})
+    if not zone.active:
+        raise Conflict(_l("This zone (%(name)s) is no longer in use. Please tell the logistics office.",
+                          name=zone.name), details={"reason": "zone_inactive"})
+    return zone
+
+
+def _check_checklist(checklist) -> dict:
+    if checklist is None:
+        return {}
+    def fits(question, answer) -> bool:
+        return isinstance(question, str) and len(question) <= 200 and (
+            answer is None or isinstance(answer, bool | str) and len(str(answer)) <= 500)
+
+    if not isinstance(checklist, dict) or len(checklist) > CHECKLIST_MAX_ITEMS \
+            or not all(fits(k, v) for k, v in checklist.items()):
+        raise ValidationFailed(_l("The checklist answers are not valid."), details={"checklist": "invalid"})
+    return checklist
+
+
+def _digest(actor_id: int, zone_id, result, device_at, scanned_at, zone_token, checklist, note) -> str:
+    return sync.content_hash({"actor": actor_id, "zone_id": zone_id, "result": result,
+                              "device_at": device_at, "scanned_at": scanned_at, "zone_token": zone_token,
+                              "checklist": checklist or {}, "note": (note or "").strip()})
+
+
+def record_visit(actor: User, new: Visit, *, now: datetime | None = None) -> VisitOutcome:
+    """Record a patrol visit to an active zone (commits); a repeat of its client id returns the first."""
+    now = now or utcnow()
+    client_id = sync.check_client_id(new.client_id)
+    digest = _digest(actor.id, new.zone_id, new.result, new.device_at, new.scanned_at, new.zone_token,
+                     new.checklist, new.note)
+    repeat = sync.find_repeat(PatrolVisit, client_id, digest)
+    if repeat is not None:
+        return VisitOutcome(repeat, created=False)
+    _check_actor(actor)
+    if new.result not in RESULTS:
+        raise ValidationFailed(_l("The result must be \"no hazard\" or \"hazards found\"."),
+                               details={"result": "unknown"})
+    checklist = _check_checklist(new.checklist)
+    note = (new.note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(_l("The note is too long (at most %(n)d characters).", n=NOTE_MAX),
+                               details={"note": "too_long"})
+    zone = _active_zone(new.zone_id)
+    device_at = new.device_at or now
+
+    def write() -> PatrolVisit:
+        visit = PatrolVisit(zone=zone, patrol=actor, device_at=device_at, received_at=now, result=new.result,
+                            scanned_at=new.scanned_at,
+                            on_site=sync.on_site(zone, new.zone_token, new.scanned_at, device_at),
+                            checklist=checklist, note=note, client_id=client_id, content_hash=digest)
+        db.session.add(visit)
+        db.session.flush()
+        return visit
+
+    visit, created = sync.write_once(PatrolVisit, client_id, digest, write, lambda: None)
+    return VisitOutcome(visit, created=created)
+
+
+def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: datetime,
+                     scanned_at: datetime | None, zone_token: str | None, now: datetime) -> PatrolVisit:
+    """Return the visit a hazard report belongs to, making it (result "hazards found") if it is new.
+
+    Runs inside the report's transaction and does not commit.
+    """
+    visit = db.session.scalar(select(PatrolVisit).where(PatrolVisit.client_id == client_id))
+    if visit is None:
+        visit = PatrolVisit(zone=zone, patrol=actor, device_at=device_at, received_at=now,
+                            result=HAZARDS_FOUND, scanned_at=scanned_at,
+                            on_site=sync.on_site(zone, zone_token, scanned_at, device_at),
+                            checklist={}, note="", client_id=client_id,
+                            content_hash=_digest(actor.id, zone.id, HAZARDS_FOUND, device_at, scanned_at,
+                                                 zone_token, {}, ""))
+        try:
+            # A savepoint: if another report of the same visit made it meanwhile, use that one.
+            with db.session.begin_nested():
+                db.session.add(visit)
+        except IntegrityError:
+            visit = db.session.scalar(select(PatrolVisit).where(PatrolVisit.client_id == client_id))
+    if visit is None or visit.patrol_id != actor.id or visit.zone_id != zone.id:
+        raise ValidationFailed(_l("This visit belongs to another zone or person."),
+                               details={"visit_client_id": "mismatch"})
+    if visit.result == NO_HAZARD:
+        visit.result = HAZARDS_FOUND  # "no hazard" tapped, then one noticed after all
+    return visit
+
+
+def recent_visits(*, zone_id: int | None = None, patrol_id: int | None = None, since: datetime | None = None,
+                  limit: int = 200) -> list[PatrolVisit]:
+    """Return visits, newest first, optionally of one zone, by one person, or since a time."""
+    query = select(PatrolVisit)
+    if zone_id is not None:
+        query = query.where(PatrolVisit.zone_id == zone_id)
+    if patrol_id is not None:
+        query = query.where(PatrolVisit.patrol_id == patrol_id)
+    if since is not None:
+        query = query.where(PatrolVisit.device_at >= since)
+    return list(db.session.scalars(query.order_by(PatrolVisit.device_at.desc(), PatrolVisit.id.desc())
+                                   .limit(limit)))

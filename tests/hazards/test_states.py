@@ -1,0 +1,134 @@
+"""The pure state machine: every (state, action, role) combination, with and without the person conditions.
+
+No app here: server/hazards/states.py needs neither Flask nor the database.
+"""
+
+import ast
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from server.hazards import states as sm
+
+# The rules as DESIGN.md and the issue state them, written out independently of the module's table:
+# (state, action) -> (next state, the one role allowed, extra rule)
+EXPECTED = {
+    ("reported", "assign"): ("assigned", "supervisor", None),
+    ("assigned", "assign"): ("assigned", "supervisor", None),
+    ("assigned", "submit"): ("awaiting_recheck", "rectifier", "self"),
+    ("assigned", "request_deferral"): ("assigned", "rectifier", "self+no_pending"),
+    ("assigned", "approve_deferral"): ("assigned", "supervisor", "other+pending"),
+    ("assigned", "decline_deferral"): ("assigned", "supervisor", "other+pending"),
+    ("awaiting_recheck", "pass"): ("closed", "supervisor", "other"),
+    ("awaiting_recheck", "fail"): ("assigned", "supervisor", "other"),
+    ("reported", "invalidate"): ("invalid", "supervisor", None),
+    ("assigned", "invalidate"): ("invalid", "supervisor", None),
+    ("closed", "reopen"): ("assigned", "supervisor", None),
+}
+ACTION_ROLE = {action: role for (_s, action), (_t, role, _r) in EXPECTED.items()}
+
+
+def expected_outcome(state, action, role, is_rectifier, pending):
+    """Return the next state, or 403 / 409, as the rules say."""
+    if ACTION_ROLE[action] != role:
+        return 403
+    if (state, action) not in EXPECTED:
+        return 409
+    target, _role, rule = EXPECTED[(state, action)]
+    rule = rule or ""
+    if "self" in rule and not is_rectifier:
+        return 403
+    if "other" in rule and is_rectifier:
+        return 403
+    if "no_pending" in rule and pending:
+        return 409
+    if "+pending" in rule and not pending:
+        return 409
+    return target
+
+
+CASES = list(itertools.product(sm.STATES, sm.ACTIONS, sm.ROLES, (False, True), (False, True)))
+
+
+@pytest.mark.parametrize(("state", "action", "role", "is_rectifier", "pending"), CASES)
+def test_every_combination(state, action, role, is_rectifier, pending):
+    facts = sm.Facts(roles=frozenset({role}), actor_is_rectifier=is_rectifier, deferral_pending=pending)
+    want = expected_outcome(state, action, role, is_rectifier, pending)
+    if want == 403:
+        with pytest.raises(sm.RoleRefused):
+            sm.decide(state, action, facts)
+    elif want == 409:
+        with pytest.raises(sm.StateRefused):
+            sm.decide(state, action, facts)
+    else:
+        assert sm.decide(state, action, facts) == want
+        assert action in sm.allowed_actions(state, facts)
+
+
+def test_the_table_is_exactly_the_expected_rules():
+    assert {k: (t.target, sorted(t.roles)) for k, t in sm.TABLE.items()} == {
+        k: (target, [role]) for k, (target, role, _rule) in EXPECTED.items()}
+    assert len(CASES) == 5 * 9 * 4 * 4
+
+
+def test_several_roles_count_together():
+    both = sm.Facts(roles=frozenset({"supervisor", "rectifier"}), actor_is_rectifier=True)
+    assert sm.decide("assigned", "submit", both) == "awaiting_recheck"
+    with pytest.raises(sm.RoleRefused) as refused:  # one's own work is never rechecked by oneself
+        sm.decide("awaiting_recheck", "pass", both)
+    assert refused.value.reason == "own_work"
+
+
+def test_finished_states_allow_nothing_but_reopen_of_closed():
+    supervisor = sm.Facts(roles=frozenset({"supervisor"}))
+    assert sm.allowed_actions("closed", supervisor) == ["reopen"]
+    assert sm.allowed_actions("invalid", supervisor) == []
+
+
+def test_unknown_action_is_refused_as_input():
+    with pytest.raises(sm.UnknownAction):
+        sm.decide("reported", "close", sm.Facts(roles=frozenset({"supervisor"})))
+
+
+@pytest.mark.parametrize(("severity", "fixed", "state"), [
+    ("general", False, "reported"), ("major", False, "reported"), ("critical", False, "reported"),
+    ("general", True, "closed"), ("major", True, "awaiting_recheck"), ("critical", True, "awaiting_recheck"),
+])
+def test_report_starts_in(severity, fixed, state):
+    assert sm.report_state(severity, fixed) == state
+
+
+@pytest.mark.parametrize("role", sm.ROLES)
+def test_who_may_report(role):
+    if role in ("patrol", "supervisor"):
+        sm.check_report({role})
+    else:
+        with pytest.raises(sm.RoleRefused):
+            sm.check_report({role})
+
+
+def test_table_as_data_is_json_and_complete():
+    data = json.loads(json.dumps(sm.as_data()))
+    assert data["states"] == list(sm.STATES)
+    rows = {(t["from"], t["action"]): t for t in data["transitions"]}
+    assert set(rows) == set(EXPECTED)
+    assert rows[("awaiting_recheck", "pass")]["conditions"] == ["actor_is_not_rectifier"]
+    assert rows[("awaiting_recheck", "fail")]["required"] == ["note"]
+    assert data["report"]["to"]["general"] == {"fixed_on_the_spot": "closed", "otherwise": "reported"}
+
+
+def test_the_module_is_pure():
+    tree = ast.parse(Path(sm.__file__).read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= {"dataclasses"}, imported
+
+
+def test_role_names_agree_with_accounts():
+    from server.auth import models
+
+    assert sm.ROLES == models.ROLES
