@@ -92,6 +92,7 @@ def _register(app: Flask) -> None:
     from server.auth import permissions
     from server.auth import services as auth_services
     from server.auth.views import bp as auth_bp
+    from server.labels.views import bp as labels_bp
 
     @login_manager.user_loader
     def _load_user(session_id):
@@ -132,6 +133,7 @@ def _register(app: Flask) -> None:
     api_errors.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(labels_bp)
     web.init_app(app)
     api_init(app)
     cli.init_app(app)
