@@ -26,8 +26,9 @@ from PIL import Image, ImageOps  # noqa: E402
 
 from server import config  # noqa: E402
 from server.media.images import RESAMPLE, process_photo  # noqa: E402
+from server.phone_photo import phone_photo_path  # noqa: E402
 
-PHOTO = Path("/work/shared/media/phone-12mp.jpg")
+PHOTO = phone_photo_path()
 EDGE = config.PHOTO_MAX_EDGE
 QUALITY = config.PHOTO_JPEG_QUALITY
 

@@ -31,7 +31,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PHOTO = Path("/work/shared/media/phone-12mp.jpg")
+sys.path.insert(0, str(ROOT))
+from server.phone_photo import phone_photo_path  # noqa: E402
+
+PHOTO = phone_photo_path()
 PASSWORD = "bench-password-1"  # noqa: S105 (throw-away accounts in a temporary folder)
 
 

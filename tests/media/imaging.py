@@ -3,11 +3,12 @@
 import io
 import struct
 import zlib
-from pathlib import Path
 
 from PIL import Image
 
-PHONE_PHOTO = Path("/work/shared/media/phone-12mp.jpg")
+from server.phone_photo import phone_photo_path
+
+PHONE_PHOTO = phone_photo_path()
 
 
 def picture(mode="RGB", size=(64, 48), colour=None) -> Image.Image:
