@@ -45,8 +45,11 @@ def current_language() -> str:
 
 
 def init_app(app):
-    """Register the desk blueprint and the helpers every template uses."""
+    """Register the desk blueprint, the field app's shell, and the helpers every template uses."""
+    from server import shell
+
     app.register_blueprint(bp)
+    shell.init_app(app)
     app.add_template_filter(localtime, "localtime")
 
     @app.context_processor

@@ -8,6 +8,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def init_app(app):
     """Load every domain's API routes onto the blueprint and register it."""
     # Importing the modules attaches their routes to `bp`.
+    from server.api import i18n as _i18n  # noqa: F401
     from server.api import openapi as _openapi  # noqa: F401
     from server.api import session as _session  # noqa: F401
     from server.hazards import api as _hazards_api  # noqa: F401

@@ -50,6 +50,10 @@ CLIENT_ID = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{7,63}$"
              "description": "Made once on the device when the record is made (crypto.randomUUID())."}
 
 SCHEMAS = {
+    "I18n": _obj({"locale": {"type": "string", "enum": ["zh_CN", "en"]},
+                  "languages": {"type": "object", "additionalProperties": STRING},
+                  "messages": {"type": "object", "additionalProperties": STRING}}),
+    "Locale": _obj({"locale": {"type": "string", "enum": ["zh_CN", "en"]}}),
     "Error": _obj({"error": _obj({"code": STRING, "message": STRING, "details": {"type": "object"}},
                                  optional=("details",))}),
     "Person": _obj({"id": INT, "name": STRING, "department": STRING}),
@@ -210,6 +214,16 @@ _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag)."
 PATHS = {
     "/session": {"get": _op("Who is signed in, a fresh CSRF token, the language",
                             {200: _json("Session", "The session (user is null when not signed in).")}, ())},
+    "/i18n": {"get": _op("The field app's words in the user's language",
+                         {200: _json("I18n", "Messages by key (placeholders %(name)s).")}, ())},
+    "/session/locale": {"post": _op(
+        "Switch the user's language (remembered on the account)", {200: _json("Locale", "The language now.")},
+        (400, 401, 422),
+        body={"required": True, "content": {"application/json": {"schema": _ref("Locale")}}})},
+    "/zones/by-code/{code}": {"get": _op(
+        "The active zone with a code (typed when a label cannot be scanned)",
+        {200: _json("ZoneOne", "The zone.")}, (401, 404),
+        parameters=[_param("code", "path", STRING, "The zone code printed on the label.")])},
     "/zones": {"get": _op("The directory of active zones (cached by the field app)",
                           {200: _json("Zones", "Every active zone.")})},
     "/zones/by-token/{token}": {"get": _op(

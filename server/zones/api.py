@@ -1,9 +1,11 @@
 """Zone routes of the JSON API."""
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 
 from server.api import bp
 from server.auth.permissions import role_required
+from server.errors import NotFound
 from server.zones import services
 
 
@@ -31,6 +33,17 @@ def zone_json(zone) -> dict:
 def zone_by_token(token):
     """Return the active zone a QR token opens."""
     return jsonify(zone=zone_json(services.zone_by_token(token)))
+
+
+@bp.get("/zones/by-code/<code>")
+@role_required()
+def zone_by_code(code):
+    """Return the active zone with this code (typed by hand when a label cannot be scanned)."""
+    zone = services.find_by_code(code)
+    if zone is None or not zone.active:
+        raise NotFound(_l("No zone in use has the code %(code)s. Check the code on the label.",
+                          code=services.normalize_code(code)))
+    return jsonify(zone=zone_json(zone))
 
 
 @bp.get("/zones")

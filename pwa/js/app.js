@@ -1,0 +1,87 @@
+// The field app's entry: load the words and the session, draw the header, route the screen.
+import { getJSON, send, session, signIn } from "./api.js";
+import { h, replace } from "./dom.js";
+import { languages, loadMessages, locale, t } from "./i18n.js";
+import * as home from "./screens/home.js";
+import * as zone from "./screens/zone.js";
+
+const ROUTES = [
+  [/^\/app\/?$/, home],
+  [/^\/z\/([^/]+)\/?$/, zone],
+];
+
+const main = document.getElementById("main");
+const state = { user: null };
+
+/** Go to a path inside the app without reloading. */
+export function navigate(path, { replaceState = false } = {}) {
+  history[replaceState ? "replaceState" : "pushState"]({}, "", path);
+  return route();
+}
+
+async function route() {
+  const path = location.pathname;
+  const [match, screen] = ROUTES.map(([re, s]) => [path.match(re), s]).find(([m]) => m) || [null, home];
+  main.setAttribute("aria-busy", "true");
+  replace(main, h("p", { class: "loading" }, t("loading")));
+  try {
+    await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate, getJSON, send });
+  } catch (err) {
+    if (err.status !== 401) {
+      replace(main, h("p", { class: "notice notice-error", role: "alert" },
+        err.code === "network" ? t("network_error") : t("error", { message: err.message })));
+    }
+  } finally {
+    main.setAttribute("aria-busy", "false");
+  }
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
+
+function drawHeader() {
+  const other = locale === "en" ? "zh_CN" : "en";
+  const tools = document.getElementById("appbar-tools");
+  replace(tools,
+    h("span", { class: "who" }, state.user.display_name),
+    h("button", {
+      type: "button", class: "link", lang: other === "en" ? "en" : "zh-CN",
+      onclick: async () => {
+        await send("POST", "/api/v1/session/locale", { locale: other });
+        await loadMessages();
+        drawHeader();
+        await route();
+      },
+    }, languages[other]),
+    h("button", {
+      type: "button", class: "link",
+      onclick: async () => {
+        await send("POST", "/logout", {}).catch(() => {});  // answers with a redirect to the sign-in page
+        location.assign("/login");
+      },
+    }, t("sign_out")),
+  );
+}
+
+async function start() {
+  const [, info] = await Promise.all([loadMessages(), session()]);
+  if (!info.user) return signIn();
+  state.user = info.user;
+  drawHeader();
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-nav]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(link.getAttribute("href"));
+  });
+  addEventListener("popstate", route);
+  await route();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+}
+
+start().catch((err) => {
+  replace(main, h("p", { class: "notice notice-error", role: "alert" }, t("network_error")));
+  console.error(err);
+});

@@ -1,0 +1,70 @@
+// The zone page (/z/<token>): where a QR label leads. The zone's facts and its open hazards.
+import { h, replace } from "../dom.js";
+import { t } from "../i18n.js";
+
+function frequency(zone) {
+  if (zone.frequency === "daily") return t("freq_daily");
+  if (zone.frequency === "weekly") return t("freq_weekly");
+  return t("freq_custom", { days: zone.frequency_days });
+}
+
+function fact(term, ...value) {
+  return [h("dt", {}, term), h("dd", {}, ...value)];
+}
+
+function hazardItem(hazard) {
+  return h("li", { class: `hazard${hazard.overdue ? " overdue" : ""}` },
+    h("p", { class: "hazard-head" },
+      h("span", { class: `sev sev-${hazard.severity}` }, hazard.severity_label), " ",
+      h("strong", {}, hazard.category?.name || ""), " · ",
+      h("span", {}, hazard.state_label),
+      hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
+    h("p", {}, hazard.description),
+    hazard.deadline_date ? h("p", { class: "muted" }, t("deadline", { date: hazard.deadline_date })) : null);
+}
+
+function problem(root, message, navigate) {
+  replace(root,
+    h("h1", {}, t("zone_problem")),
+    h("p", { class: "notice notice-error", role: "alert" }, message),
+    h("p", {}, h("a", { class: "button primary big", href: "/app", "data-nav": true }, t("type_code_instead"))));
+}
+
+/** Draw a zone's page from its QR token. */
+export async function show(root, { params, navigate, getJSON }) {
+  const token = decodeURIComponent(params[0]);
+  let zone;
+  try {
+    ({ zone } = await getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`));
+  } catch (err) {
+    if (err.status === 404) return problem(root, err.message, navigate);
+    throw err;
+  }
+  const person = zone.responsible;
+  const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
+  const hazards = h("section", { id: "zone-hazards", "aria-labelledby": "zone-hazards-title" },
+    h("h2", { id: "zone-hazards-title" }, t("open_hazards")), h("p", { class: "loading" }, t("loading")));
+  replace(root,
+    h("p", { class: "eyebrow" }, t("zone"), " ", zone.code),
+    h("h1", {}, zone.name),
+    zone.key_area ? h("p", { class: "badge-key" }, t("key_area")) : null,
+    h("dl", { class: "facts card" },
+      fact(t("code"), zone.code),
+      place ? fact(t("place"), place) : null,
+      zone.department ? fact(t("department"), zone.department) : null,
+      person ? fact(t("responsible"), person.name,
+        person.phone ? [" ", h("a", { href: `tel:${person.phone}`, "aria-label": t("call", { name: person.name }) }, person.phone)] : null) : null,
+      fact(t("frequency"), frequency(zone))),
+    // The hazard screens add "report a hazard" and "no hazard found" here.
+    h("section", { id: "zone-actions", "aria-label": t("zone") }),
+    hazards);
+  try {
+    const data = await getJSON(`/api/v1/zones/${zone.id}/hazards?open=1`);
+    const list = data.hazards || [];
+    replace(hazards, h("h2", { id: "zone-hazards-title" }, t("open_hazards")),
+      list.length ? h("ul", { class: "hazards" }, list.map(hazardItem)) : h("p", { class: "muted" }, t("no_open_hazards")));
+  } catch (err) {
+    replace(hazards, h("h2", { id: "zone-hazards-title" }, t("open_hazards")),
+      h("p", { class: "notice notice-error" }, err.code === "network" ? t("network_error") : err.message));
+  }
+}

@@ -1,0 +1,73 @@
+"""GET /api/v1/i18n: the field app's words in the user's language, from the one Babel catalog."""
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from server.api import bp
+from server.auth import services as users
+from server.auth.permissions import role_required
+from server.errors import ValidationFailed
+from server.extensions import db
+from server.web import current_language
+
+# Every word the field app shows; the JS asks t("key"). Placeholders are %(name)s, as in the catalog.
+MESSAGES = {
+    "app_name": _l("Campus safety patrol"),
+    "skip": _l("Skip to content"),
+    "loading": _l("Loading…"),
+    "hello": _l("Hello, %(name)s"),
+    "sign_out": _l("Sign out"),
+    "desk": _l("Open the desk"),
+    "home": _l("Home"),
+    "scan_title": _l("Scan a zone"),
+    "scan_hint": _l("Scan the QR label posted in the zone with the phone's camera, or type the zone code "
+                    "printed under it."),
+    "zone_code": _l("Zone code"),
+    "open_zone": _l("Open zone"),
+    "zone_code_required": _l("Type the zone code printed on the label."),
+    "my_tasks": _l("My tasks"),
+    "zone": _l("Zone"),
+    "code": _l("Code"),
+    "place": _l("Place"),
+    "department": _l("Department"),
+    "responsible": _l("Responsible person"),
+    "call": _l("Call %(name)s"),
+    "key_area": _l("Key area"),
+    "frequency": _l("Patrol frequency"),
+    "freq_daily": _l("Daily"),
+    "freq_weekly": _l("Weekly"),
+    "freq_custom": _l("Every %(days)s days"),
+    "open_hazards": _l("Open hazards here"),
+    "no_open_hazards": _l("No open hazards in this zone."),
+    "overdue": _l("Overdue"),
+    "deadline": _l("Deadline %(date)s"),
+    "zone_problem": _l("This zone cannot be opened"),
+    "type_code_instead": _l("Type the zone code instead"),
+    "network_error": _l("No connection to the server. Check the signal and try again."),
+    "error": _l("Something went wrong: %(message)s"),
+}
+
+
+@bp.get("/i18n")
+def i18n():
+    """Return the field app's words in the current language (Chinese unless the user chose English)."""
+    from flask import current_app
+
+    return jsonify(locale=current_language(), languages=current_app.config["LANGUAGES"],
+                   messages={k: str(v) for k, v in MESSAGES.items()})
+
+
+@bp.post("/session/locale")
+@role_required()
+def set_locale():
+    """Switch the user's language (remembered on the account, as the desk's switch does)."""
+    from flask import current_app, session
+
+    locale = (request.get_json(silent=True) or {}).get("locale")
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed(details={"locale": "unknown"})
+    session["locale"] = locale
+    users.set_locale(current_user._get_current_object(), locale)
+    db.session.commit()
+    return jsonify(locale=locale)

@@ -1,0 +1,98 @@
+"""Serve the field app (pwa/): the one app shell, its files, the service worker and the manifest."""
+
+import hashlib
+import json
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+ROOT = Path(__file__).resolve().parent.parent / "pwa"
+bp = Blueprint("shell", __name__)
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+YEAR = 60 * 60 * 24 * 365
+
+
+def pwa_files(root: Path = ROOT) -> list[Path]:
+    """Return every file of the field app, sorted (the shell the service worker precaches)."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def version_of(root: Path = ROOT) -> str:
+    """Return a short hash of every pwa/ file's path and bytes: it changes when any file changes."""
+    digest = hashlib.sha256()
+    for path in pwa_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def version() -> str:
+    """Return the app's version, computed once per process (set PWA_VERSION_LIVE to recompute per request)."""
+    ext = current_app.extensions
+    if current_app.config.get("PWA_VERSION_LIVE") or "pwa_version" not in ext:
+        ext["pwa_version"] = version_of(Path(current_app.config.get("PWA_ROOT") or ROOT))
+    return ext["pwa_version"]
+
+
+def _root() -> Path:
+    return Path(current_app.config.get("PWA_ROOT") or ROOT)
+
+
+def _shell() -> Response:
+    html = (_root() / "index.html").read_text(encoding="utf-8").replace("{{V}}", version())
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/app")
+@bp.get("/app/<path:rest>")
+@bp.get("/z/<token>")
+def app_shell(rest=None, token=None):
+    """Answer the app shell for every field route; the screens read their data from the API."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return _shell()
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the service worker from the root (its scope is the whole site), stamped with the version."""
+    v = version()
+    files = ["/app"] + [f"/pwa/{p.relative_to(_root()).as_posix()}?v={v}" for p in pwa_files(_root())
+                        if p.name not in ("sw.js", "index.html")]
+    body = (_root() / "sw.js").read_text(encoding="utf-8")
+    body = body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
+    return Response(body, mimetype="text/javascript",
+                    headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Serve the web app manifest."""
+    data = (_root() / "manifest.webmanifest").read_bytes()
+    return Response(data, mimetype="application/manifest+json", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/pwa/<path:name>")
+def asset(name):
+    """Serve a file of the app: immutable for a year when asked with the current version, else revalidated."""
+    root = _root().resolve()
+    path = (root / name).resolve()
+    if root not in path.parents or not path.is_file() or name in ("index.html", "sw.js"):
+        abort(404)
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = Response(path.read_bytes(), mimetype=mimetype)
+    if request.args.get("v") == version():
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def init_app(app):
+    """Register the shell's routes."""
+    app.register_blueprint(bp)

@@ -1,0 +1,114 @@
+"""Browser tests: a live server, Debian's Chromium driven by Playwright at a phone's size, axe-core.
+
+They skip on a machine without Chromium, and fail instead when CI is set (see ../shared/TESTING.md).
+"""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium tries to reach outside hosts; --no-sandbox: we run as root.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--no-sandbox"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test in this folder as a browser test."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_or_skip() -> str:
+    """Return Chromium's path; skip without it, or fail when CI is set (CI must run these)."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: CI must run the browser tests "
+                    "(apt-get install -y chromium).")
+    pytest.skip("Chromium is not installed (apt-get install chromium); set CI to make this fail")
+
+
+@pytest.fixture(scope="session")
+def launch_args():
+    """Return the keyword arguments that start Debian's Chromium headless."""
+    return {"executable_path": chromium_or_skip(), "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """Start Playwright once per test session."""
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver, launch_args):
+    """Return a running headless Chromium."""
+    chromium = playwright_driver.chromium.launch(**launch_args)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def live(app):
+    """Serve the app on a free loopback port with CSRF protection on, as in production; yield its URL."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone(browser):
+    """Return a new page in a fresh phone-sized context (its own cookies, storage and service worker)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def sign_in(page, base_url, username, password=PASSWORD):
+    """Sign in through the real form (the page must be on the sign-in page, or it goes there)."""
+    if "/login" not in page.url:
+        page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def shot(page, name):
+    """Save a screenshot to test-artifacts/ (git-ignored) for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(page) -> list[str]:
+    """Run axe-core in the page; return its serious and critical violations, with their targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
