@@ -35,7 +35,8 @@ def test_service_worker_is_served_from_the_root_uncached_with_the_version(app, c
         version = shell.version()
     assert f'const VERSION = "{version}";' in body
     files = json.loads(body.split("const FILES = ")[1].split(";\n")[0])
-    assert "/app" in files and f"/pwa/js/app.js?v={version}" in files and f"/pwa/css/app.css?v={version}" in files
+    for wanted in ("/app", f"/pwa/js/app.js?v={version}", f"/pwa/css/app.css?v={version}"):
+        assert wanted in files
 
 
 def test_version_changes_when_a_file_changes(app, tmp_path):

@@ -1,4 +1,4 @@
-"""The field app's first screens in a real Chromium at a phone's size: a QR URL, sign-in, the zone, language."""
+"""The field app's first screens in Chromium at a phone's size: a QR URL, sign-in, the zone, language."""
 
 from playwright.sync_api import expect
 
