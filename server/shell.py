@@ -49,6 +49,7 @@ def _shell() -> Response:
 @bp.get("/app")
 @bp.get("/app/<path:rest>")
 @bp.get("/z/<token>")
+@bp.get("/z/<token>/<path:rest>")
 def app_shell(rest=None, token=None):
     """Answer the app shell for every field route; the screens read their data from the API."""
     if not current_user.is_authenticated:

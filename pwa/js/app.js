@@ -2,11 +2,15 @@
 import { getJSON, send, session, signIn } from "./api.js";
 import { h, replace } from "./dom.js";
 import { languages, loadMessages, locale, t } from "./i18n.js";
+import * as hazard from "./screens/hazard.js";
 import * as home from "./screens/home.js";
+import * as report from "./screens/report.js";
 import * as zone from "./screens/zone.js";
 
 const ROUTES = [
   [/^\/app\/?$/, home],
+  [/^\/app\/hazards\/(\d+)\/?$/, hazard],
+  [/^\/z\/([^/]+)\/report\/?$/, report],
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
 
@@ -24,6 +28,8 @@ async function route() {
   const [match, screen] = ROUTES.map(([re, s]) => [path.match(re), s]).find(([m]) => m) || [null, home];
   main.setAttribute("aria-busy", "true");
   replace(main, h("p", { class: "loading" }, t("loading")));
+  const flash = sessionStorage.getItem("flash");
+  sessionStorage.removeItem("flash");
   try {
     await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate, getJSON, send });
   } catch (err) {
@@ -34,6 +40,7 @@ async function route() {
   } finally {
     main.setAttribute("aria-busy", "false");
   }
+  if (flash) main.prepend(h("p", { class: "notice notice-ok", role: "status" }, flash));
   const heading = main.querySelector("h1");
   if (heading) {
     heading.tabIndex = -1;

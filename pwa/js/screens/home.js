@@ -1,6 +1,7 @@
 // Home: the way into a zone (scan its label, or type its code), and the user's work.
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { fill as fillTasks } from "./tasks.js";
 
 /** Draw the home screen. */
 export async function show(root, { user, navigate, getJSON }) {
@@ -38,11 +39,7 @@ export async function show(root, { user, navigate, getJSON }) {
   const desk = user.roles.some((r) => r === "supervisor" || r === "admin")
     ? h("p", {}, h("a", { class: "button", href: "/desk" }, t("desk")))
     : null;
-  replace(root,
-    h("h1", {}, t("hello", { name: user.display_name })),
-    form,
-    // The rectifier's list (my tasks) is drawn here by the hazard screens.
-    h("section", { id: "my-tasks", "aria-labelledby": "my-tasks-title", hidden: true },
-      h("h2", { id: "my-tasks-title" }, t("my_tasks"))),
-    desk);
+  const tasks = h("section", { id: "my-tasks", "aria-labelledby": "my-tasks-title", hidden: true });
+  replace(root, h("h1", {}, t("hello", { name: user.display_name })), tasks, form, desk);
+  await fillTasks(tasks, getJSON);
 }

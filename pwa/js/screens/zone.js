@@ -1,5 +1,6 @@
 // The zone page (/z/<token>): where a QR label leads. The zone's facts and its open hazards.
 import { h, replace } from "../dom.js";
+import { recentScan, rememberScan } from "../context.js";
 import { t } from "../i18n.js";
 
 function frequency(zone) {
@@ -30,8 +31,29 @@ function problem(root, message, navigate) {
     h("p", {}, h("a", { class: "button primary big", href: "/app", "data-nav": true }, t("type_code_instead"))));
 }
 
+function noHazardButton(zone, token, send) {
+  const clientId = crypto.randomUUID();
+  const status = h("p", { role: "status", class: "visit-status" });
+  const button = h("button", { type: "button", class: "big", onclick: async () => {
+    button.disabled = true;
+    try {
+      await send("POST", "/api/v1/visits", {
+        client_id: clientId, zone_id: zone.id, result: "no_hazard", device_at: new Date().toISOString(),
+        ...recentScan(),
+      });
+      replace(status, t("visit_recorded"));
+      status.className = "visit-status notice notice-ok";
+    } catch (err) {
+      button.disabled = false;
+      replace(status, err.code === "network" ? t("network_error") : err.message);
+      status.className = "visit-status notice notice-error";
+    }
+  } }, t("no_hazard"));
+  return [button, status];
+}
+
 /** Draw a zone's page from its QR token. */
-export async function show(root, { params, navigate, getJSON }) {
+export async function show(root, { params, navigate, getJSON, send }) {
   const token = decodeURIComponent(params[0]);
   let zone;
   try {
@@ -39,6 +61,11 @@ export async function show(root, { params, navigate, getJSON }) {
   } catch (err) {
     if (err.status === 404) return problem(root, err.message, navigate);
     throw err;
+  }
+  if (!history.state?.scanned) {
+    // Opening /z/<token> is what scanning the label does: remember it for "done on site".
+    rememberScan(token);
+    history.replaceState({ scanned: true }, "");
   }
   const person = zone.responsible;
   const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
@@ -55,8 +82,10 @@ export async function show(root, { params, navigate, getJSON }) {
       person ? fact(t("responsible"), person.name,
         person.phone ? [" ", h("a", { href: `tel:${person.phone}`, "aria-label": t("call", { name: person.name }) }, person.phone)] : null) : null,
       fact(t("frequency"), frequency(zone))),
-    // The hazard screens add "report a hazard" and "no hazard found" here.
-    h("section", { id: "zone-actions", "aria-label": t("zone") }),
+    h("section", { id: "zone-actions", class: "zone-actions", "aria-label": t("patrol_actions") },
+      h("a", { class: "button primary big", href: `/z/${encodeURIComponent(token)}/report`, "data-nav": true },
+        t("report_hazard")),
+      noHazardButton(zone, token, send)),
     hazards);
   try {
     const data = await getJSON(`/api/v1/zones/${zone.id}/hazards?open=1`);

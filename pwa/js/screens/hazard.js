@@ -1,0 +1,86 @@
+// One hazard in the field: its photos (before and after side by side), its history, and the field actions
+// the user may take now (rectify, ask for a deferral, recheck on site). Desk actions link to the desk.
+import { h, localTime, replace } from "../dom.js";
+import { formData, recentScan } from "../context.js";
+import { t } from "../i18n.js";
+import { photoPicker } from "../photos.js";
+
+const FIELD_ACTIONS = ["submit", "request_deferral", "pass", "fail"];
+
+function photoStrip(photos, kind) {
+  const chosen = photos.filter((p) => p.kind === kind);
+  return h("figure", { class: `side side-${kind}` },
+    h("figcaption", {}, t(`photos_${kind}`)),
+    chosen.length ? chosen.map((p, i) => h("a", { href: p.url, target: "_blank" },
+      h("img", { src: p.thumb_url, alt: `${t(`photos_${kind}`)} ${i + 1}`, loading: "lazy" })))
+      : h("p", { class: "muted" }, t("no_photos")));
+}
+
+function timeline(events) {
+  return h("ol", { class: "timeline" }, events.map((e) => h("li", {},
+    h("p", {}, h("strong", {}, e.action_label), " · ", e.actor?.name || "", " · ", h("time", { datetime: e.at }, localTime(e.at)),
+      e.on_site ? h("span", { class: "badge-onsite" }, t("on_site")) : null),
+    e.note ? h("p", {}, e.note) : null,
+    e.deadline_date && ["assign", "approve_deferral", "fail", "reopen", "request_deferral"].includes(e.action)
+      ? h("p", { class: "muted" }, t("deadline", { date: e.deadline_date })) : null)));
+}
+
+function actionForm(hazard, action, { send, reload }) {
+  const clientId = crypto.randomUUID();
+  const id = `act-${action}`;
+  const needsPhotos = action === "submit";
+  const picker = needsPhotos || action === "pass" || action === "fail"
+    ? photoPicker({ id: `${id}-photos`, label: needsPhotos ? t("take_after_photo") : t("take_recheck_photo") })
+    : null;
+  const note = h("textarea", { id: `${id}-note`, rows: 2, maxlength: 2000 });
+  const date = action === "request_deferral" || action === "fail"
+    ? h("input", { type: "date", id: `${id}-date` }) : null;
+  const error = h("p", { class: "field-error", role: "alert", id: `${id}-error` });
+  const button = h("button", { type: "submit", class: action === "fail" ? "big" : "primary big" }, t(`do_${action}`));
+  const form = h("form", { class: "card action-form", id, novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    replace(error);
+    if (needsPhotos && !picker.photos().length) return replace(error, t("need_after_photo"));
+    if (["request_deferral", "fail"].includes(action) && !note.value.trim()) return replace(error, t("need_note"));
+    if (action === "request_deferral" && !date.value) return replace(error, t("need_date"));
+    button.disabled = true;
+    try {
+      await send("POST", `/api/v1/hazards/${hazard.id}/actions`, formData({
+        action, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
+        deadline: date?.value, device_at: new Date().toISOString(), ...recentScan(),
+      }, { photos: picker ? picker.photos() : [] }));
+      sessionStorage.setItem("flash", t(`done_${action}`));
+      await reload();
+    } catch (err) {
+      replace(error, err.code === "network" ? t("network_error") : err.message);
+      button.disabled = false;
+    }
+  } },
+  h("h2", {}, t(`do_${action}`)),
+  picker?.element,
+  h("label", { for: `${id}-note` }, t(action === "request_deferral" ? "deferral_reason" : "note")), note,
+  date ? [h("label", { for: `${id}-date` }, t(action === "fail" ? "new_deadline" : "proposed_date")), date] : null,
+  error, button);
+  return form;
+}
+
+/** Draw a hazard the user may see. */
+export async function show(root, ctx) {
+  const id = Number(ctx.params[0]);
+  const { hazard } = await ctx.getJSON(`/api/v1/hazards/${id}`);
+  const reload = () => ctx.navigate(`/app/hazards/${id}`, { replaceState: true });
+  const allowed = hazard.allowed_actions.filter((a) => FIELD_ACTIONS.includes(a));
+  const deskOnly = hazard.allowed_actions.filter((a) => !FIELD_ACTIONS.includes(a));
+  replace(root,
+    h("p", { class: "eyebrow" }, hazard.zone.code, " · ", hazard.zone.name),
+    h("h1", {}, hazard.category.name, " · ", hazard.severity_label),
+    h("p", { class: `state state-${hazard.state}${hazard.overdue ? " overdue" : ""}` }, hazard.state_label,
+      hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
+    h("p", {}, hazard.description),
+    hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
+    hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
+    h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),
+    allowed.map((action) => actionForm(hazard, action, { send: ctx.send, reload })),
+    deskOnly.length ? h("p", {}, h("a", { class: "button", href: `/hazards/${hazard.id}` }, t("open_on_desk"))) : null,
+    h("h2", {}, t("history")), timeline(hazard.events));
+}

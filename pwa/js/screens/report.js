@@ -1,0 +1,77 @@
+// Report a hazard in a zone: photos, category (big buttons), severity, description, fixed on the spot.
+import { h, replace } from "../dom.js";
+import { formData, recentScan } from "../context.js";
+import { t } from "../i18n.js";
+import { photoPicker } from "../photos.js";
+
+function choices(name, legend, options, checked) {
+  return h("fieldset", { class: `choices choices-${name}` },
+    h("legend", {}, legend),
+    options.map(([value, text], i) => h("label", { class: "choice" },
+      h("input", { type: "radio", name, value, checked: value === checked, required: i === 0 }),
+      h("span", {}, text))));
+}
+
+/** Draw the report form for the zone of a QR token. */
+export async function show(root, { params, navigate, getJSON, send }) {
+  const token = decodeURIComponent(params[0]);
+  const [{ zone }, { categories }] = await Promise.all([
+    getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`), getJSON("/api/v1/categories")]);
+  const before = photoPicker({ id: "photos", label: t("take_photo"), hint: t("photo_hint") });
+  const after = photoPicker({ id: "after-photos", label: t("take_after_photo") });
+  const afterBox = h("div", { id: "after-box", hidden: true }, after.element);
+  const description = h("textarea", { id: "description", name: "description", rows: 3, maxlength: 2000,
+                                      "aria-describedby": "form-error" });
+  const error = h("p", { class: "notice notice-error", id: "form-error", role: "alert", hidden: true });
+  const submit = h("button", { type: "submit", class: "primary big" }, t("submit_report"));
+  const clientId = crypto.randomUUID();  // made once per report: a resend is recognised, never duplicated
+
+  const form = h("form", { id: "report-form", novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const values = new FormData(form);
+    const problems = [];
+    if (!before.photos().length) problems.push(t("need_photo"));
+    if (!values.get("category_id")) problems.push(t("need_category"));
+    if (!description.value.trim()) problems.push(t("need_description"));
+    const fixed = values.get("fixed_on_the_spot") === "1";
+    if (fixed && !after.photos().length) problems.push(t("need_after_photo"));
+    if (problems.length) {
+      error.hidden = false;
+      replace(error, problems.join(" "));
+      error.focus?.();
+      return;
+    }
+    error.hidden = true;
+    submit.disabled = true;
+    replace(submit, t("sending"));
+    try {
+      await send("POST", "/api/v1/hazards", formData({
+        client_id: clientId, zone_id: zone.id, category_id: values.get("category_id"),
+        severity: values.get("severity"), description: description.value.trim(),
+        fixed_on_the_spot: fixed ? "1" : "", device_at: new Date().toISOString(), ...recentScan(),
+      }, { photos: before.photos(), after_photos: fixed ? after.photos() : [] }));
+      sessionStorage.setItem("flash", t("reported"));
+      await navigate(`/z/${encodeURIComponent(token)}`, { replaceState: true });
+    } catch (err) {
+      error.hidden = false;
+      replace(error, err.code === "network" ? t("network_error") : err.message);
+      submit.disabled = false;
+      replace(submit, t("submit_report"));
+    }
+  } },
+  h("h2", {}, t("photos")), before.element,
+  choices("category_id", t("category"), categories.map((c) => [String(c.id), c.name]), null),
+  choices("severity", t("severity"), [["general", t("severity_general")], ["major", t("severity_major")],
+                                       ["critical", t("severity_critical")]], "general"),
+  h("label", { for: "description" }, t("description")), description,
+  h("label", { class: "check" },
+    h("input", { type: "checkbox", name: "fixed_on_the_spot", value: "1",
+                 onchange: (e) => { afterBox.hidden = !e.target.checked; } }),
+    h("span", {}, t("fixed_on_the_spot"))),
+  afterBox, error, submit);
+
+  replace(root,
+    h("p", { class: "eyebrow" }, h("a", { href: `/z/${encodeURIComponent(token)}`, "data-nav": true }, zone.name)),
+    h("h1", {}, t("report_hazard")),
+    form);
+}
