@@ -92,6 +92,7 @@ def _register(app: Flask) -> None:
     from server.auth import permissions
     from server.auth import services as auth_services
     from server.auth.views import bp as auth_bp
+    from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
 
     @login_manager.user_loader
@@ -134,6 +135,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(labels_bp)
+    app.register_blueprint(hazards_bp)
     web.init_app(app)
     api_init(app)
     cli.init_app(app)

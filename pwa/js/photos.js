@@ -49,21 +49,31 @@ export function photoPicker({ id, label, max = 6, hint = "" }) {
     }));
     button.hidden = photos.length >= max;
   }
-  input.addEventListener("change", async () => {
+  let pending = Promise.resolve();
+  const busy = h("p", { class: "muted", role: "status" });
+  input.addEventListener("change", () => {
     replace(status);
     const files = [...input.files];
     input.value = "";
-    for (const file of files) {
-      if (photos.length >= max) { replace(status, t("too_many_photos", { n: max })); break; }
-      try {
-        photos.push(await downsize(file));
-      } catch {
-        replace(status, t("photo_unreadable"));
+    replace(busy, t("processing_photos"));
+    // Downsizing a 12-megapixel photo takes a moment: a submit waits for it (ready()).
+    pending = pending.then(async () => {
+      for (const file of files) {
+        if (photos.length >= max) { replace(status, t("too_many_photos", { n: max })); break; }
+        try {
+          photos.push(await downsize(file));
+        } catch {
+          replace(status, t("photo_unreadable"));
+        }
       }
-    }
-    draw();
+      replace(busy);
+      draw();
+    });
   });
   const element = h("div", { class: "photo-picker" },
-    button, input, hint ? h("p", { class: "muted" }, hint) : null, list, status);
-  return { element, photos: () => [...photos], error: (msg) => replace(status, msg), focus: () => button.focus() };
+    button, input, hint ? h("p", { class: "muted" }, hint) : null, busy, list, status);
+  return {
+    element, photos: () => [...photos], ready: () => pending,
+    error: (msg) => replace(status, msg), focus: () => button.focus(),
+  };
 }

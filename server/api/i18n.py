@@ -52,6 +52,7 @@ MESSAGES = {
     "take_photo": _l("Take a photo"),
     "take_after_photo": _l("Photo after rectification"),
     "take_recheck_photo": _l("Recheck photo (optional)"),
+    "processing_photos": _l("Preparing the photo…"),
     "photo_hint": _l("One to six photos that show the hazard."),
     "photo_n": _l("Photo %(n)s"),
     "remove_photo": _l("Remove photo %(n)s"),

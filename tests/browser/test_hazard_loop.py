@@ -56,3 +56,75 @@ def test_no_hazard_visit_takes_one_tap(app, live, phone, make_user, make_zone):
     with app.app_context():
         visits = db.session.scalars(select(PatrolVisit)).all()
         assert [(v.zone_id, v.result, v.on_site) for v in visits] == [(zone.id, "no_hazard", True)]
+
+
+def test_the_loop_at_a_phone_viewport(app, live, browser, make_user, make_zone):
+    from tests.browser.conftest import PHONE
+
+    patrol = make_user(display_name="李老师", roles=("patrol",))
+    supervisor = make_user(display_name="王主任", roles=("supervisor",))
+    rectifier = make_user(display_name="张师傅", roles=("rectifier",))
+    zone = make_zone(code="JX-STAIR", name="教学楼楼梯间", responsible=rectifier)
+    photo = str(phone_photo_path())
+
+    def phone_for(user):
+        page = browser.new_context(**PHONE).new_page()
+        sign_in(page, live, user.username)
+        return page
+
+    # 1. The patrol scans the zone's label and reports with a photo.
+    p = phone_for(patrol)
+    p.goto(f"{live}/z/{zone.qr_token}")
+    p.get_by_role("link", name="上报隐患").click()
+    p.set_input_files("#photos", photo)
+    p.locator("label.choice", has_text="校舍安全").click()
+    p.locator("label.choice", has_text="较大").click()
+    p.fill("#description", "楼梯扶手松动")
+    p.get_by_role("button", name="上报", exact=True).click()
+    expect(p.locator(".notice-ok")).to_have_text("隐患已上报。")
+    with app.app_context():
+        hazard_id = db.session.scalar(select(Hazard.id))
+
+    # 2. The supervisor assigns it from the queue (defaults: the zone's responsible person, a deadline).
+    s = phone_for(supervisor)
+    s.goto(f"{live}/hazards/queue")
+    expect(s.locator(".hazard-card")).to_contain_text("楼梯扶手松动")
+    assert serious_violations(s) == []
+    shot(s, "queue-phone")
+    s.get_by_role("button", name="指派").click()
+    expect(s.locator(".flash-success")).to_contain_text("指派")
+
+    # 3. The rectifier finds it in "my tasks" and submits the rectification with an after photo.
+    r = phone_for(rectifier)
+    r.goto(f"{live}/app")
+    r.locator("#my-tasks a", has_text="楼梯扶手松动").click()
+    r.set_input_files("#act-submit-photos", photo)
+    r.fill("#act-submit-note", "已紧固扶手螺栓")
+    r.get_by_role("button", name="提交整改").last.click()
+    expect(r.locator(".notice-ok")).to_have_text("整改已提交，等待复查。")
+
+    # 4. The supervisor rechecks on site: scans the zone, sees before and after side by side, passes.
+    s.goto(f"{live}/z/{zone.qr_token}")
+    expect(s.locator("h1")).to_have_text("教学楼楼梯间")
+    s.goto(f"{live}/app/hazards/{hazard_id}")
+    expect(s.locator(".side-before img")).to_have_count(1)
+    expect(s.locator(".side-after img")).to_have_count(1)
+    assert serious_violations(s) == []
+    s.get_by_role("button", name="复查通过").last.click()
+    expect(s.locator(".notice-ok")).to_have_text("复查通过：隐患已销号。")
+
+    # The timeline on the desk shows all four steps, with photos, the recheck made on site.
+    s.goto(f"{live}/hazards/{hazard_id}")
+    items = s.locator(".timeline li")
+    expect(items).to_have_count(4)
+    for n, word in enumerate(["上报", "指派", "提交整改", "复查通过"]):
+        expect(items.nth(n)).to_contain_text(word)
+    expect(items.nth(0).locator("img")).to_have_count(1)
+    expect(items.nth(2).locator("img")).to_have_count(1)
+    expect(items.nth(3)).to_contain_text("现场")
+    expect(s.locator(".compare img")).to_have_count(2)
+    shot(s, "hazard-desk-phone")
+    with app.app_context():
+        hazard = db.session.get(Hazard, hazard_id)
+        assert hazard.state == "closed" and hazard.fixed
+        assert [e.action for e in hazard.events] == ["report", "assign", "submit", "pass"]

@@ -40,6 +40,7 @@ function actionForm(hazard, action, { send, reload }) {
   const form = h("form", { class: "card action-form", id, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     replace(error);
+    if (picker) await picker.ready();
     if (needsPhotos && !picker.photos().length) return replace(error, t("need_after_photo"));
     if (["request_deferral", "fail"].includes(action) && !note.value.trim()) return replace(error, t("need_note"));
     if (action === "request_deferral" && !date.value) return replace(error, t("need_date"));

@@ -28,6 +28,7 @@ export async function show(root, { params, navigate, getJSON, send }) {
 
   const form = h("form", { id: "report-form", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    await Promise.all([before.ready(), after.ready()]);
     const values = new FormData(form);
     const problems = [];
     if (!before.photos().length) problems.push(t("need_photo"));
