@@ -114,21 +114,6 @@ def auth(client):
     return AuthActions(client)
 
 
-@pytest.fixture
-def login_as(app, make_user):
-    """Return a new test client signed in as a new user with the given roles."""
-
-    def login(*roles, **kwargs):
-        user = make_user(roles=roles or ("patrol",), **kwargs)
-        c = app.test_client()
-        response = AuthActions(c).login(user.username)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        c.user = user
-        return c
-
-    return login
-
-
 # -- The hazard loop: photos, signed-in clients for existing users, hazards in any state --------------------
 
 def photo_bytes(color=(200, 40, 40), size=(64, 48), fmt="JPEG") -> bytes:
@@ -161,6 +146,16 @@ def sign_in(app):
         return c
 
     return sign
+
+
+@pytest.fixture
+def login_as(make_user, sign_in):
+    """Return a new test client signed in as a new user with the given roles."""
+
+    def login(*roles, **kwargs):
+        return sign_in(make_user(roles=roles or ("patrol",), **kwargs))
+
+    return login
 
 
 @pytest.fixture
