@@ -18,6 +18,14 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// Background Sync: the outbox belongs to the page, so wake the open pages and let them send.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "outbox") return;
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then((pages) => {
+    for (const page of pages) page.postMessage("sync-outbox");
+  }));
+});
+
 const FIELD = /^\/(app(\/|$)|z\/)/;
 
 self.addEventListener("fetch", (event) => {

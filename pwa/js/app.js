@@ -4,12 +4,15 @@ import { h, replace } from "./dom.js";
 import { languages, loadMessages, locale, t } from "./i18n.js";
 import * as hazard from "./screens/hazard.js";
 import * as home from "./screens/home.js";
+import * as outboxScreen from "./screens/outbox.js";
+import * as outbox from "./outbox.js";
 import * as report from "./screens/report.js";
 import * as zone from "./screens/zone.js";
 
 const ROUTES = [
   [/^\/app\/?$/, home],
   [/^\/app\/hazards\/(\d+)\/?$/, hazard],
+  [/^\/app\/outbox\/?$/, outboxScreen],
   [/^\/z\/([^/]+)\/report\/?$/, report],
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
@@ -52,6 +55,7 @@ function drawHeader() {
   const other = locale === "en" ? "zh_CN" : "en";
   const tools = document.getElementById("appbar-tools");
   replace(tools,
+    h("a", { href: "/app/outbox", "data-nav": true, class: "outbox-link", id: "outbox-link" }, t("outbox")),
     h("span", { class: "who" }, state.user.display_name),
     h("button", {
       type: "button", class: "link", lang: other === "en" ? "en" : "zh-CN",
@@ -72,6 +76,15 @@ function drawHeader() {
   );
 }
 
+function drawOutboxCount(items) {
+  const link = document.getElementById("outbox-link");
+  if (!link) return;
+  const attention = items.filter((i) => i.state === "attention").length;
+  replace(link, t("outbox"), items.length ? h("span", { class: `count${attention ? " count-attention" : ""}` },
+    String(items.length)) : null);
+  link.setAttribute("aria-label", t("outbox_waiting", { n: items.length }));
+}
+
 async function start() {
   const [, info] = await Promise.all([loadMessages(), session()]);
   if (!info.user) return signIn();
@@ -84,8 +97,10 @@ async function start() {
     navigate(link.getAttribute("href"));
   });
   addEventListener("popstate", route);
+  outbox.subscribe(drawOutboxCount);
   await route();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  outbox.start();
 }
 
 start().catch((err) => {

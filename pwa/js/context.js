@@ -15,15 +15,3 @@ export function recentScan() {
   } catch { /* nothing remembered */ }
   return {};
 }
-
-/** Return a FormData of fields (skipping empty ones) and photos under their field names. */
-export function formData(fields, files = {}) {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== null && value !== "") data.append(name, String(value));
-  }
-  for (const [name, blobs] of Object.entries(files)) {
-    blobs.forEach((blob, i) => data.append(name, blob, `${name}-${i + 1}.jpg`));
-  }
-  return data;
-}

@@ -1,8 +1,9 @@
 // One hazard in the field: its photos (before and after side by side), its history, and the field actions
 // the user may take now (rectify, ask for a deferral, recheck on site). Desk actions link to the desk.
 import { h, localTime, replace } from "../dom.js";
-import { formData, recentScan } from "../context.js";
+import { recentScan } from "../context.js";
 import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
 
 const FIELD_ACTIONS = ["submit", "request_deferral", "pass", "fail"];
@@ -25,7 +26,7 @@ function timeline(events) {
       ? h("p", { class: "muted" }, t("deadline", { date: e.deadline_date })) : null)));
 }
 
-function actionForm(hazard, action, { send, reload }) {
+function actionForm(hazard, action, { reload }) {
   const clientId = crypto.randomUUID();
   const id = `act-${action}`;
   const needsPhotos = action === "submit";
@@ -46,11 +47,14 @@ function actionForm(hazard, action, { send, reload }) {
     if (action === "request_deferral" && !date.value) return replace(error, t("need_date"));
     button.disabled = true;
     try {
-      await send("POST", `/api/v1/hazards/${hazard.id}/actions`, formData({
-        action, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
-        deadline: date?.value, device_at: new Date().toISOString(), ...recentScan(),
-      }, { photos: picker ? picker.photos() : [] }));
-      sessionStorage.setItem("flash", t(`done_${action}`));
+      const result = await outbox.submit({
+        id: clientId, url: `/api/v1/hazards/${hazard.id}/actions`,
+        label: `${t(`do_${action}`)} · #${hazard.id} ${hazard.zone.name}`,
+        fields: { action, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
+                  deadline: date?.value, device_at: new Date().toISOString(), ...recentScan() },
+        files: { photos: picker ? picker.photos() : [] },
+      });
+      sessionStorage.setItem("flash", t(result === "sent" ? `done_${action}` : `kept_${result}`));
       await reload();
     } catch (err) {
       replace(error, err.code === "network" ? t("network_error") : err.message);
@@ -81,7 +85,7 @@ export async function show(root, ctx) {
     hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
     hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
     h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),
-    allowed.map((action) => actionForm(hazard, action, { send: ctx.send, reload })),
+    allowed.map((action) => actionForm(hazard, action, { reload })),
     deskOnly.length ? h("p", {}, h("a", { class: "button", href: `/hazards/${hazard.id}` }, t("open_on_desk"))) : null,
     h("h2", {}, t("history")), timeline(hazard.events));
 }

@@ -1,7 +1,8 @@
 // Report a hazard in a zone: photos, category (big buttons), severity, description, fixed on the spot.
 import { h, replace } from "../dom.js";
-import { formData, recentScan } from "../context.js";
+import { recentScan } from "../context.js";
 import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
 
 function choices(name, legend, options, checked) {
@@ -13,7 +14,7 @@ function choices(name, legend, options, checked) {
 }
 
 /** Draw the report form for the zone of a QR token. */
-export async function show(root, { params, navigate, getJSON, send }) {
+export async function show(root, { params, navigate, getJSON }) {
   const token = decodeURIComponent(params[0]);
   const [{ zone }, { categories }] = await Promise.all([
     getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`), getJSON("/api/v1/categories")]);
@@ -46,12 +47,16 @@ export async function show(root, { params, navigate, getJSON, send }) {
     submit.disabled = true;
     replace(submit, t("sending"));
     try {
-      await send("POST", "/api/v1/hazards", formData({
-        client_id: clientId, zone_id: zone.id, category_id: values.get("category_id"),
-        severity: values.get("severity"), description: description.value.trim(),
-        fixed_on_the_spot: fixed ? "1" : "", device_at: new Date().toISOString(), ...recentScan(),
-      }, { photos: before.photos(), after_photos: fixed ? after.photos() : [] }));
-      sessionStorage.setItem("flash", t("reported"));
+      const result = await outbox.submit({
+        id: clientId, url: "/api/v1/hazards", label: `${t("report_hazard")} · ${zone.name}`,
+        fields: {
+          client_id: clientId, zone_id: zone.id, category_id: values.get("category_id"),
+          severity: values.get("severity"), description: description.value.trim(),
+          fixed_on_the_spot: fixed ? "1" : "", device_at: new Date().toISOString(), ...recentScan(),
+        },
+        files: { photos: before.photos(), after_photos: fixed ? after.photos() : [] },
+      });
+      sessionStorage.setItem("flash", t(result === "sent" ? "reported" : `kept_${result}`));
       await navigate(`/z/${encodeURIComponent(token)}`, { replaceState: true });
     } catch (err) {
       error.hidden = false;

@@ -1,6 +1,7 @@
 // The zone page (/z/<token>): where a QR label leads. The zone's facts and its open hazards.
 import { h, replace } from "../dom.js";
 import { recentScan, rememberScan } from "../context.js";
+import * as outbox from "../outbox.js";
 import { t } from "../i18n.js";
 
 function frequency(zone) {
@@ -31,29 +32,24 @@ function problem(root, message, navigate) {
     h("p", {}, h("a", { class: "button primary big", href: "/app", "data-nav": true }, t("type_code_instead"))));
 }
 
-function noHazardButton(zone, token, send) {
+function noHazardButton(zone) {
   const clientId = crypto.randomUUID();
   const status = h("p", { role: "status", class: "visit-status" });
   const button = h("button", { type: "button", class: "big", onclick: async () => {
     button.disabled = true;
-    try {
-      await send("POST", "/api/v1/visits", {
-        client_id: clientId, zone_id: zone.id, result: "no_hazard", device_at: new Date().toISOString(),
-        ...recentScan(),
-      });
-      replace(status, t("visit_recorded"));
-      status.className = "visit-status notice notice-ok";
-    } catch (err) {
-      button.disabled = false;
-      replace(status, err.code === "network" ? t("network_error") : err.message);
-      status.className = "visit-status notice notice-error";
-    }
+    const result = await outbox.submit({
+      id: clientId, url: "/api/v1/visits", label: `${t("no_hazard")} · ${zone.name}`,
+      fields: { client_id: clientId, zone_id: zone.id, result: "no_hazard", device_at: new Date().toISOString(),
+                ...recentScan() },
+    });
+    replace(status, t(result === "sent" ? "visit_recorded" : `kept_${result}`));
+    status.className = `visit-status notice ${result === "attention" ? "notice-error" : "notice-ok"}`;
   } }, t("no_hazard"));
   return [button, status];
 }
 
 /** Draw a zone's page from its QR token. */
-export async function show(root, { params, navigate, getJSON, send }) {
+export async function show(root, { params, navigate, getJSON }) {
   const token = decodeURIComponent(params[0]);
   let zone;
   try {
@@ -85,7 +81,7 @@ export async function show(root, { params, navigate, getJSON, send }) {
     h("section", { id: "zone-actions", class: "zone-actions", "aria-label": t("patrol_actions") },
       h("a", { class: "button primary big", href: `/z/${encodeURIComponent(token)}/report`, "data-nav": true },
         t("report_hazard")),
-      noHazardButton(zone, token, send)),
+      noHazardButton(zone)),
     hazards);
   try {
     const data = await getJSON(`/api/v1/zones/${zone.id}/hazards?open=1`);

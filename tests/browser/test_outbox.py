@@ -1,0 +1,125 @@
+"""The outbox in a real Chromium: records made with no signal wait on the phone and arrive exactly once."""
+
+import io
+
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.hazards.models import Hazard, Photo
+from server.media.storage import get_storage
+from server.patrols.models import PatrolVisit
+from server.phone_photo import phone_photo_path
+from server.zones import services as zones
+from server.zones.models import Zone
+from tests.browser.conftest import serious_violations, shot, sign_in
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _open_report_form(page, live, zone, description):
+    page.goto(f"{live}/z/{zone.qr_token}")
+    page.get_by_role("link", name="上报隐患").click()
+    page.set_input_files("#photos", str(phone_photo_path()))
+    expect(page.locator(".thumbs img")).to_have_count(1)
+    page.locator("label.choice", has_text="消防安全").click()
+    page.fill("#description", description)
+
+
+def test_report_made_offline_is_kept_and_sent_once_on_reconnect(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone(name="锅炉房")
+    sign_in(phone, live, patrol.username)
+    _open_report_form(phone, live, zone, "压力表读数异常")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
+    assert _count(app, Hazard) == 0
+
+    phone.context.set_offline(False)  # the `online` event sends it
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=15000)
+    assert _count(app, Hazard) == 1
+    with app.app_context():
+        photo = db.session.scalars(select(Photo)).one()
+        assert Image.open(io.BytesIO(get_storage().read(photo.key))).size == (1200, 1600)
+    phone.goto(f"{live}/app/outbox")
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送")
+    assert serious_violations(phone) == []
+
+
+def test_server_errors_are_retried_and_nothing_is_lost(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    sign_in(phone, live, patrol.username)
+    failures = {"left": 2}
+
+    def flaky(route):
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            return route.fulfill(status=500, body="oops")
+        return route.continue_()
+
+    phone.route("**/api/v1/hazards", flaky)
+    _open_report_form(phone, live, zone, "灭火器过期")
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=20000)  # backoff 2 s, then 4 s
+    assert failures["left"] == 0 and _count(app, Hazard) == 1
+
+
+def test_lost_acknowledgement_makes_no_duplicate(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    sign_in(phone, live, patrol.username)
+    dropped = {"done": False}
+
+    def commit_then_drop(route):
+        if not dropped["done"]:
+            dropped["done"] = True
+            route.fetch()  # the server commits the record…
+            return route.abort("connectionreset")  # …and the answer never reaches the phone
+        return route.continue_()
+
+    phone.route("**/api/v1/hazards", commit_then_drop)
+    _open_report_form(phone, live, zone, "护栏断裂")
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=20000)
+    assert dropped["done"] and _count(app, Hazard) == 1
+
+
+def test_refused_record_needs_attention_and_blocks_nothing(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    closing, other = make_zone(name="旧仓库"), make_zone(name="西侧门")
+    sign_in(phone, live, patrol.username)
+    _open_report_form(phone, live, closing, "屋顶漏水")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
+    with app.app_context():  # meanwhile the zone is taken out of use
+        zones.set_active(db.session.get(Zone, closing.id), False)
+        db.session.commit()
+    phone.context.set_offline(False)
+    expect(phone.locator("#outbox-link .count-attention")).to_have_text("1", timeout=15000)
+    # A later record still goes through.
+    phone.goto(f"{live}/z/{other.qr_token}")
+    phone.get_by_role("button", name="未发现隐患").click()
+    expect(phone.locator(".visit-status")).to_have_text("已记录：本次巡查未发现隐患。")
+    assert _count(app, PatrolVisit) == 1 and _count(app, Hazard) == 0
+
+    phone.goto(f"{live}/app/outbox")
+    item = phone.locator(".outbox-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("需要处理")
+    expect(item.locator(".notice-error")).to_contain_text("旧仓库")
+    assert serious_violations(phone) == []
+    shot(phone, "outbox-attention-phone")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="丢弃").click()
+    expect(phone.locator(".outbox-item")).to_have_count(0)
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送")
