@@ -1,9 +1,13 @@
 // The field app's service worker, served from /sw.js with the version and file list stamped in by the server.
-// This issue: precache the shell under a versioned cache, drop old caches, answer field navigations with the
-// shell when the network fails. The offline issue adds data caching; the outbox lives in the page, not here.
+// The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
+// shell when the network fails; the data the field app needs offline (session, words, categories, the zone
+// directory, the user's tasks) is cached network-first. The outbox lives in the page, not here.
 const VERSION = "{{V}}";
 const FILES = ["{{FILES}}"];
 const CACHE = `shell-${VERSION}`;
+const DATA = "data-v1";
+const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|hazards/transitions|"
+  + "zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
@@ -36,7 +40,39 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && FIELD.test(url.pathname)) {
     // Network first (a signed-out phone is sent to sign in); the cached shell when there is no network.
     event.respondWith(fetch(request).catch(() => caches.match("/app")));
+  } else if (DATA_PATHS.test(url.pathname)) {
+    event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/pwa/")) {
     event.respondWith(caches.match(request, { ignoreSearch: !url.search }).then((hit) => hit || fetch(request)));
   }
 });
+
+async function networkFirst(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(DATA).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  } catch (error) {
+    const hit = await caches.match(request, { cacheName: DATA });
+    if (hit) return hit;
+    const fromDirectory = await zoneFromDirectory(new URL(request.url));
+    if (fromDirectory) return fromDirectory;
+    throw error;
+  }
+}
+
+// A zone never opened on this phone still opens offline: its label's token is in the cached directory.
+async function zoneFromDirectory(url) {
+  const match = url.pathname.match(/^\/api\/v1\/zones\/by-(token|code)\/([^/]+)$/);
+  if (!match) return null;
+  const directory = await caches.match("/api/v1/zones", { cacheName: DATA });
+  if (!directory) return null;
+  const key = decodeURIComponent(match[2]).trim();
+  const { zones } = await directory.json();
+  const zone = zones.find((z) => (match[1] === "token" ? z.token === key.toLowerCase() : z.code === key.toUpperCase()));
+  if (!zone) return null;
+  return new Response(JSON.stringify({ zone }), { headers: { "Content-Type": "application/json" } });
+}

@@ -18,7 +18,7 @@ const ROUTES = [
 ];
 
 const main = document.getElementById("main");
-const state = { user: null };
+const state = { user: null, firstRoute: true };
 
 /** Go to a path inside the app without reloading. */
 export function navigate(path, { replaceState = false } = {}) {
@@ -34,7 +34,11 @@ async function route() {
   const flash = sessionStorage.getItem("flash");
   sessionStorage.removeItem("flash");
   try {
-    await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate, getJSON, send });
+    // `opened`: this screen is what the browser opened (a QR label's URL), not an in-app step.
+    const opened = state.firstRoute;
+    state.firstRoute = false;
+    await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate, getJSON, send,
+                              opened });
   } catch (err) {
     if (err.status !== 401) {
       replace(main, h("p", { class: "notice notice-error", role: "alert" },
@@ -70,6 +74,7 @@ function drawHeader() {
       type: "button", class: "link",
       onclick: async () => {
         await send("POST", "/logout", {}).catch(() => {});  // answers with a redirect to the sign-in page
+        await caches?.delete("data-v1");  // the next person on this phone must not see this one's data
         location.assign("/login");
       },
     }, t("sign_out")),
@@ -101,6 +106,8 @@ async function start() {
   await route();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   outbox.start();
+  // Warm the offline cache: every zone's label then opens with no signal, and the report form has its categories.
+  Promise.all([getJSON("/api/v1/zones"), getJSON("/api/v1/categories")]).catch(() => {});
 }
 
 start().catch((err) => {

@@ -1,6 +1,6 @@
 // Report a hazard in a zone: photos, category (big buttons), severity, description, fixed on the spot.
 import { h, replace } from "../dom.js";
-import { recentScan } from "../context.js";
+import { recentScan, scanVisit } from "../context.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
@@ -53,6 +53,7 @@ export async function show(root, { params, navigate, getJSON }) {
           client_id: clientId, zone_id: zone.id, category_id: values.get("category_id"),
           severity: values.get("severity"), description: description.value.trim(),
           fixed_on_the_spot: fixed ? "1" : "", device_at: new Date().toISOString(), ...recentScan(),
+          visit_client_id: scanVisit(token),
         },
         files: { photos: before.photos(), after_photos: fixed ? after.photos() : [] },
       });

@@ -49,7 +49,7 @@ function noHazardButton(zone) {
 }
 
 /** Draw a zone's page from its QR token. */
-export async function show(root, { params, navigate, getJSON }) {
+export async function show(root, { params, navigate, getJSON, opened }) {
   const token = decodeURIComponent(params[0]);
   let zone;
   try {
@@ -58,11 +58,8 @@ export async function show(root, { params, navigate, getJSON }) {
     if (err.status === 404) return problem(root, err.message, navigate);
     throw err;
   }
-  if (!history.state?.scanned) {
-    // Opening /z/<token> is what scanning the label does: remember it for "done on site".
-    rememberScan(token);
-    history.replaceState({ scanned: true }, "");
-  }
+  // Opening /z/<token> from outside the app is what scanning the label does: remember it ("on site").
+  if (opened) rememberScan(token);
   const person = zone.responsible;
   const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
   const hazards = h("section", { id: "zone-hazards", "aria-labelledby": "zone-hazards-title" },
