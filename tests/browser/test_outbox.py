@@ -190,3 +190,49 @@ def test_a_whole_walk_offline_survives_closing_the_browser(app, live, playwright
         assert len(photos) == 5
         for photo in photos:
             assert Image.open(io.BytesIO(get_storage().read(photo.key))).size == (1200, 1600)
+
+
+def test_items_wait_through_an_ended_session_and_go_after_sign_in(app, live, phone, make_user, make_zone):
+    from server.auth import services as users
+    from server.auth.models import User
+
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    sign_in(phone, live, patrol.username)
+    _open_report_form(phone, live, zone, "电线老化")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
+    with app.app_context():  # the session ends meanwhile (signed out elsewhere, or expired)
+        users.end_sessions(db.session.get(User, patrol.id))
+        db.session.commit()
+    phone.goto(f"{live}/app/outbox")  # served by the service worker: still offline
+    expect(phone.locator(".outbox-item")).to_have_count(1)
+    phone.context.set_offline(False)  # back online: the server answers "sign in", the app asks for it
+    phone.wait_for_url("**/login?next=*", timeout=15000)
+    assert _count(app, Hazard) == 0
+    sign_in(phone, live, patrol.username)  # and comes back to the outbox, which sends what waited
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
+    assert _count(app, Hazard) == 1
+
+
+def test_rectification_made_offline_moves_the_hazard_when_it_syncs(app, live, phone, make_hazard):
+    hazard = make_hazard("assigned", description="配电箱未上锁")
+    sign_in(phone, live, hazard.people.rectifier.username)
+    phone.goto(f"{live}/app")
+    phone.locator("#my-tasks a", has_text="配电箱未上锁").click()
+    expect(phone.locator("#act-submit")).to_be_visible()
+    phone.context.set_offline(True)
+    phone.set_input_files("#act-submit-photos", str(phone_photo_path()))
+    phone.fill("#act-submit-note", "已加锁")
+    phone.get_by_role("button", name="提交整改").last.click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    with app.app_context():
+        assert db.session.get(Hazard, hazard.id).state == "assigned"
+    phone.context.set_offline(False)
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=15000)
+    with app.app_context():
+        row = db.session.get(Hazard, hazard.id)
+        assert row.state == "awaiting_recheck"
+        assert [p.kind for p in db.session.scalars(select(Photo).where(Photo.hazard_id == row.id))] == [
+            "before", "after"]
