@@ -40,7 +40,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && FIELD.test(url.pathname)) {
     // Network first (a signed-out phone is sent to sign in); the cached shell when there is no network.
     event.respondWith(fetch(request).catch(() => caches.match("/app")));
-  } else if (DATA_PATHS.test(url.pathname)) {
+  } else if (DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh")) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/pwa/")) {
     event.respondWith(caches.match(request, { ignoreSearch: !url.search }).then((hit) => hit || fetch(request)));

@@ -47,7 +47,7 @@ export function session() {
 
 /** POST JSON or FormData with a CSRF token taken at send time (a queued item may wait for days). */
 export async function send(method, path, payload) {
-  const { csrf_token: token } = await session();
+  const { csrf_token: token } = await getJSON("/api/v1/session?fresh=1");  // never the offline copy
   const headers = { Accept: "application/json", "X-CSRFToken": token };
   let body = payload;
   if (!(payload instanceof FormData)) {

@@ -81,7 +81,16 @@ function drawHeader() {
   );
 }
 
-function drawOutboxCount(items) {
+function drawOutboxCount(items, status) {
+  // Items wait for a signed-in session: say so wherever the user is (DESIGN.md: 401 keeps the items).
+  const banner = document.getElementById("signin-banner");
+  if (status?.signInNeeded && !banner) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    document.body.append(h("p", { id: "signin-banner", class: "notice notice-error update-banner", role: "alert" },
+      t("sign_in_to_send"), " ", h("a", { class: "button", href: `/login?next=${next}` }, t("sign_in"))));
+  } else if (!status?.signInNeeded && banner) {
+    banner.remove();
+  }
   const link = document.getElementById("outbox-link");
   if (!link) return;
   const attention = items.filter((i) => i.state === "attention").length;
@@ -104,7 +113,16 @@ async function start() {
   addEventListener("popstate", route);
   outbox.subscribe(drawOutboxCount);
   await route();
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  if ("serviceWorker" in navigator) {
+    const hadController = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+    // A new version took over: offer to reload (not automatic: a form may be half filled in).
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (!hadController || document.getElementById("new-version")) return;
+      document.body.append(h("p", { id: "new-version", class: "notice notice-ok update-banner", role: "status" },
+        t("new_version"), " ", h("button", { type: "button", onclick: () => location.reload() }, t("reload"))));
+    });
+  }
   outbox.start();
   // Warm the offline cache: every zone's label then opens with no signal, and the report form has its categories.
   Promise.all([getJSON("/api/v1/zones"), getJSON("/api/v1/categories")]).catch(() => {});

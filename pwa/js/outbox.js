@@ -1,7 +1,7 @@
 // The outbox: every record made on the phone waits here (IndexedDB, owned by the page) until the server's
 // acknowledgement echoes its client id. Network failures and 5xx retry with backoff; 401 keeps the items and
 // asks to sign in; any other 4xx marks the item "needs attention" with the server's message (DESIGN.md).
-import { session } from "./api.js";
+import { getJSON } from "./api.js";
 import * as idb from "./idb.js";
 
 const STORE = "outbox";
@@ -53,8 +53,13 @@ function body(item) {
 }
 
 async function sendOne(item) {
-  // A fresh CSRF token at send time: the item may have waited for days.
-  const info = await session();
+  // A fresh CSRF token at send time (the item may have waited for days), never the offline copy.
+  let info;
+  try {
+    info = await getJSON("/api/v1/session?fresh=1");
+  } catch {
+    return { outcome: "retry" };
+  }
   if (!info.user) return { outcome: "signin" };
   let response;
   try {
@@ -68,6 +73,7 @@ async function sendOne(item) {
   const data = await response.json().catch(() => null);
   if (response.status === 401) return { outcome: "signin" };
   if (response.status >= 500 || response.status === 429) return { outcome: "retry" };
+  if (data?.error?.code === "csrf") return { outcome: "retry" };  // a token gone stale: take a new one
   if (!response.ok) return { outcome: "attention", message: data?.error?.message || response.statusText };
   // Only our own acknowledgement counts: a captive Wi-Fi portal also answers 200.
   if (data?.client_id !== item.id) return { outcome: "retry" };

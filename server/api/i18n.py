@@ -110,6 +110,8 @@ MESSAGES = {
     "sign_in": _l("Sign in"),
     "kept_waiting": _l("Saved on this phone: it will be sent when there is a connection."),
     "kept_attention": _l("The server refused this record: see the outbox."),
+    "new_version": _l("A new version of the app is ready."),
+    "reload": _l("Reload"),
     "network_error": _l("No connection to the server. Check the signal and try again."),
     "error": _l("Something went wrong: %(message)s"),
 }
