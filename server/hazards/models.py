@@ -131,9 +131,10 @@ class Hazard(db.Model):
 
     @classmethod
     def urgency_order(cls, now: datetime | None = None) -> tuple:
-        """Return ORDER BY terms: overdue first, then by deadline (none last), then newest report first."""
+        """Return ORDER BY terms: overdue, then open before finished, by deadline (none last), newest."""
         now = now or utcnow()
-        return (case((cls.overdue_at(now), 0), else_=1), cls.deadline.asc().nulls_last(),
+        still_open = case((cls.state.in_(states.OPEN_STATES), 0), else_=1)
+        return (case((cls.overdue_at(now), 0), else_=1), still_open, cls.deadline.asc().nulls_last(),
                 cls.received_at.desc(), cls.id.desc())
 
     def __repr__(self) -> str:

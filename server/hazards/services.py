@@ -129,6 +129,11 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(school_tz()).date()
 
 
+def start_of_day(day: date) -> datetime:
+    """Return the first moment of `day` in the school's time zone, in UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=school_tz()).astimezone(UTC)
+
+
 def end_of_day(day: date) -> datetime:
     """Return the last second of `day` in the school's time zone, in UTC."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=school_tz()).astimezone(UTC)
@@ -810,11 +815,14 @@ def photos_of(hazard: Hazard) -> list[Photo]:
 
 def list_hazards(user: User, *, state=None, zone_id: int | None = None, mine: bool = False,
                  overdue: bool | None = None, deferral_pending: bool | None = None, limit: int = 100,
-                 offset: int = 0, now: datetime | None = None) -> tuple[list[Hazard], int]:
+                 offset: int = 0, now: datetime | None = None, building: str | None = None,
+                 category_id: int | None = None, severity: str | None = None, rectifier_id: int | None = None,
+                 text: str | None = None, closed_since: datetime | None = None) -> tuple[list[Hazard], int]:
     """Return the hazards `user` may see, filtered, overdue first then by deadline; and how many match.
 
     `state`: one state or several; `mine`: reported by or assigned to the user; `overdue` and
-    `deferral_pending`: True for only those, False for only the others, None for both.
+    `deferral_pending`: True for only those, False for only the others, None for both; `text`: words in the
+    description or the zone's name or code; `closed_since`: closed (or invalidated) at or after that time.
     """
     now = now or utcnow()
     query = access.visible_hazards(user, zone_id=zone_id)
@@ -836,6 +844,25 @@ def list_hazards(user: User, *, state=None, zone_id: int | None = None, mine: bo
     if deferral_pending is not None:
         pending = Hazard.deferral_requested_at.is_not(None)
         query = query.where(pending if deferral_pending else ~pending)
+    if severity:
+        if severity not in states.SEVERITIES:
+            raise ValidationFailed(_l("Choose the severity: general, major or critical."),
+                                   details={"severity": "unknown"})
+        query = query.where(Hazard.severity == severity)
+    if category_id is not None:
+        query = query.where(Hazard.category_id == category_id)
+    if rectifier_id is not None:
+        query = query.where(Hazard.rectifier_id == rectifier_id)
+    if building:
+        query = query.where(Hazard.zone_id.in_(select(Zone.id).where(Zone.building == building)))
+    if text and text.strip():
+        words = text.strip()
+        in_zone = select(Zone.id).where(or_(Zone.name.icontains(words, autoescape=True),
+                                            Zone.code.icontains(words, autoescape=True)))
+        query = query.where(or_(Hazard.description.icontains(words, autoescape=True),
+                                Hazard.zone_id.in_(in_zone)))
+    if closed_since is not None:
+        query = query.where(Hazard.closed_at >= closed_since)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(*Hazard.urgency_order(now)).limit(limit).offset(offset))
     return list(rows.unique()), total
@@ -867,6 +894,66 @@ def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
     if open_only:
         query = query.where(Hazard.state.in_(states.OPEN_STATES))
     return list(db.session.scalars(query.order_by(*Hazard.urgency_order(now))).unique())
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    """Return the first moment of the current month in the school's time zone, in UTC."""
+    return start_of_day(local_date(now or utcnow()).replace(day=1))
+
+
+def overdue_days(hazard: Hazard, now: datetime | None = None) -> int:
+    """Return for how many days (school calendar days) the hazard is overdue; 0 when it is not."""
+    now = now or utcnow()
+    if not hazard.is_overdue(now):
+        return 0
+    return max(1, (local_date(now) - local_date(hazard.deadline)).days)
+
+
+def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
+    """Return the figures at the top of the hazard list, over the hazards `user` may see."""
+    now = now or utcnow()
+
+    def count(**filters) -> int:
+        return list_hazards(user, limit=1, now=now, **filters)[1]
+
+    return {
+        states.REPORTED: count(state=states.REPORTED),
+        states.ASSIGNED: count(state=states.ASSIGNED),
+        "overdue": count(overdue=True),
+        states.AWAITING_RECHECK: count(state=states.AWAITING_RECHECK),
+        "closed_this_month": count(state=states.CLOSED, closed_since=month_start(now)),
+        "deferrals": count(state=states.ASSIGNED, deferral_pending=True),
+    }
+
+
+def form_defaults(hazard: Hazard, action: str, *,
+                  now: datetime | None = None) -> tuple[User | None, date | None]:
+    """Return the rectifier and deadline day a form for `action` starts with: what the action does unasked.
+
+    Assigning a new report or reopening: the default rectifier and the category's period. Reassigning: the
+    current rectifier and deadline. Failing a recheck: the current rectifier, and no date (the deadline
+    stands). Approving a deferral: the proposed date.
+    """
+    if action == states.ASSIGN and hazard.state == states.ASSIGNED:
+        current = hazard.rectifier if can_rectify(hazard.rectifier) else default_rectifier(hazard)
+        return current, local_date(hazard.deadline) if hazard.deadline else None
+    if action in (states.ASSIGN, states.REOPEN):
+        return default_rectifier(hazard), local_date(default_deadline(hazard.category, hazard.severity, now))
+    if action == states.FAIL:
+        return default_rectifier(hazard), None
+    if action == states.APPROVE_DEFERRAL and hazard.deferral_deadline is not None:
+        return None, local_date(hazard.deferral_deadline)
+    return None, None
+
+
+def photos_by_hazard(hazard_ids) -> dict[int, list[Photo]]:
+    """Return the photos of several hazards (one query), per hazard id, in the order they were taken."""
+    found: dict[int, list[Photo]] = {hazard_id: [] for hazard_id in hazard_ids}
+    if found:
+        for photo in db.session.scalars(select(Photo).where(Photo.hazard_id.in_(list(found)))
+                                        .order_by(Photo.id)):
+            found[photo.hazard_id].append(photo)
+    return found
 
 
 def count_overdue(*, rectifier_id: int | None = None, now: datetime | None = None) -> int:

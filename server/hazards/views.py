@@ -1,8 +1,11 @@
 """Desk pages of the hazard loop: the list, the queue of new reports, a hazard with its timeline, deferral
-approvals, rechecks, notifications. Thin: every change goes through services.perform (the state machine)."""
+approvals, rechecks, notifications. Thin: they read forms (forms.py), call the services and render; every
+change goes through services.perform, every record through access.py.
+"""
 
 import uuid
-from datetime import date
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,13 +15,18 @@ from server.auth.models import RECTIFIER, SUPERVISOR
 from server.auth.permissions import require_role
 from server.auth.services import users_with_role
 from server.database import utcnow
-from server.errors import ServiceError, ValidationFailed
+from server.errors import NotFound, ServiceError
 from server.extensions import db
-from server.hazards import access, categories, services, states
+from server.hazards import access, categories, forms, services, states
+from server.hazards.models import AFTER, BEFORE
 from server.notifications import services as notifications
 from server.zones import services as zones
 
 bp = Blueprint("hazards", __name__)
+
+PAGE_SIZE = 50
+# A record sent from the field app this long after it was made is shown with the phone's time too.
+LATE_SYNC = timedelta(minutes=10)
 
 
 @bp.before_request
@@ -28,149 +36,184 @@ def _signed_in():
 
 @bp.context_processor
 def _helpers():
-    cache = {}
+    allowed: dict[int, list[str]] = {}
 
-    def rectifiers_for_queue():
-        if "r" not in cache:
-            cache["r"] = users_with_role(RECTIFIER)
-        return cache["r"]
-
-    def first_photo(hazard):
-        return next((p for p in services.photos_of(hazard) if p.kind == "before"), None)
+    def allowed_actions(hazard):
+        if hazard.id not in allowed:
+            allowed[hazard.id] = services.allowed_actions(current_user, hazard)
+        return allowed[hazard.id]
 
     return {"labels_state": lambda s: services.STATE_LABELS[s],
             "labels_severity": lambda s: services.SEVERITY_LABELS[s],
-            "rectifiers_for_queue": rectifiers_for_queue, "first_photo": first_photo}
+            "labels_action": lambda a: services.ACTION_LABELS[a],
+            "kind_labels": services.PHOTO_KIND_LABELS,
+            "overdue_days": services.overdue_days,
+            "allowed_actions": allowed_actions,
+            "invalid_kinds": forms.INVALID_KINDS,
+            # Date pickers start at today (the server refuses past deadlines; this only spares a round trip).
+            "school_today": services.local_date(utcnow())}
 
 
-def _list_page(title, *, template="hazards/list.html", **filters):
-    hazards, total = services.list_hazards(current_user, limit=200, **filters)
+def compare(photos) -> tuple[list, list]:
+    """Split a hazard's photos into the before photos and the after photos of the latest rectification."""
+    before = [p for p in photos if p.kind == BEFORE]
+    after = [p for p in photos if p.kind == AFTER]
+    if after:
+        latest = max(p.event_id for p in after)
+        after = [p for p in after if p.event_id == latest]
+    return before, after
+
+
+def _cards(hazards) -> dict:
+    """Return what each hazard card needs: its photos and, for its forms, a client id and the defaults."""
+    photos = services.photos_by_hazard([h.id for h in hazards])
+    cards = {}
+    for hazard in hazards:
+        rectifier, deadline = services.form_defaults(hazard, states.ASSIGN)
+        cards[hazard.id] = {
+            # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
+            # action (each form adds its action to it).
+            "client_id": uuid.uuid4().hex,
+            "rectifier": rectifier, "deadline": deadline,
+            "compare": compare(photos[hazard.id]),
+        }
+    return cards
+
+
+def _render_cards(template, title, hazards, total, **context):
+    rectifiers = users_with_role(RECTIFIER) if current_user.has_role(SUPERVISOR) else []
     return render_template(template, title=title, hazards=hazards, total=total, now=utcnow(),
-                           page_forms=_forms_for(hazards))
-
-
-def _forms_for(hazards):
-    # One client id per rendered form: a double-submitted form is a repeat, not a second action.
-    return {h.id: {"client_id": uuid.uuid4().hex, "rectifier": services.default_rectifier(h),
-                   "deadline": services.local_date(services.default_deadline(h.category, h.severity))}
-            for h in hazards}
+                           cards=_cards(hazards), rectifiers=rectifiers, **context)
 
 
 @bp.get("/hazards")
 def index():
     """List the hazards the user may see, overdue first, with filters and counts."""
-    state = [s for s in request.args.getlist("state") if s]
-    overdue = True if request.args.get("overdue") else None
-    zone_id = request.args.get("zone", type=int)
-    hazards, total = services.list_hazards(current_user, state=state or None, overdue=overdue,
-                                           zone_id=zone_id, limit=200)
-    q = request.args.get("q", "").strip()
-    if q:
-        hazards = [h for h in hazards if q in h.description or q in h.zone.name or q in h.zone.code]
-    return render_template("hazards/list.html", title=_("Hazards"), hazards=hazards, total=total,
-                           now=utcnow(), page_forms={}, counts=_counts(), filters=True,
-                           zones=zones.list_zones(include_inactive=True), states=states.STATES,
-                           state_labels=services.STATE_LABELS, chosen_states=state, q=q, zone_id=zone_id,
-                           overdue=overdue)
+    filters = forms.ListFilters.from_args(request.args)
+    hazards, total = services.list_hazards(current_user, limit=PAGE_SIZE,
+                                           offset=(filters.page - 1) * PAGE_SIZE, **filters.service_filters())
+    all_zones = zones.list_zones(include_inactive=True)
+    supervisor = current_user.has_role(SUPERVISOR)
+    return _render_cards(
+        "hazards/list.html", _("Hazards"), hazards, total, counts=services.hazard_counts(current_user),
+        filters=filters, zones=all_zones, buildings=zones.buildings(),
+        categories=categories.list_categories(include_inactive=True), states=states.STATES,
+        severities=states.SEVERITIES, filter_rectifiers=users_with_role(RECTIFIER) if supervisor else [],
+        page_size=PAGE_SIZE, month_start=services.local_date(services.month_start()))
 
 
-def _counts():
-    def count(**filters):
-        return services.list_hazards(current_user, limit=1, **filters)[1]
+def _queue_page():
+    require_role(SUPERVISOR)
+    hazards, total = services.list_hazards(current_user, state=states.REPORTED, limit=200)
+    return _render_cards("hazards/queue.html", _("New reports"), hazards, total,
+                         status=_("%(n)d new reports wait to be assigned.", n=total))
 
-    return {
-        "reported": count(state=states.REPORTED),
-        "assigned": count(state=states.ASSIGNED),
-        "overdue": count(overdue=True),
-        "awaiting_recheck": count(state=states.AWAITING_RECHECK),
-        "deferrals": count(deferral_pending=True, state=states.ASSIGNED),
-    }
+
+def _deferrals_page():
+    require_role(SUPERVISOR)
+    hazards, total = services.list_hazards(current_user, state=states.ASSIGNED, deferral_pending=True,
+                                           limit=200)
+    return _render_cards("hazards/queue.html", _("Deferral requests"), hazards, total,
+                         status=_("%(n)d deferral requests wait for a decision.", n=total))
+
+
+def _rechecks_page():
+    require_role(SUPERVISOR)
+    hazards = services.rechecks_for(current_user)
+    return _render_cards("hazards/rechecks.html", _("Awaiting recheck"), hazards, len(hazards))
 
 
 @bp.get("/hazards/queue")
 def queue():
     """Show the new reports, each with an assign form (defaults filled) and an invalidate form."""
-    require_role(SUPERVISOR)
-    return _list_page(_("New reports"), template="hazards/queue.html", state=states.REPORTED)
+    return _queue_page()
 
 
 @bp.get("/hazards/deferrals")
 def deferrals():
-    """Show the deferral requests waiting for a decision."""
-    require_role(SUPERVISOR)
-    return _list_page(_("Deferral requests"), template="hazards/queue.html", deferral_pending=True,
-                      state=states.ASSIGNED)
+    """Show the deferral requests waiting for a decision, each with approve and decline forms."""
+    return _deferrals_page()
 
 
 @bp.get("/hazards/rechecks")
 def rechecks():
-    """Show the hazards awaiting recheck."""
-    require_role(SUPERVISOR)
-    return _list_page(_("Awaiting recheck"), state=states.AWAITING_RECHECK)
+    """Show the hazards awaiting a recheck by this user, before and after photos side by side."""
+    return _rechecks_page()
 
 
-def _detail(hazard, status=200, error=None):
+def _detail_page(hazard, *, failed_action=None):
     photos = services.photos_of(hazard)
-    rectifiers = users_with_role(RECTIFIER)
-    default_deadline = services.local_date(services.default_deadline(hazard.category, hazard.severity))
+    before, after = compare(photos)
+    # A pending deferral request is what the supervisor came for: its decision comes first.
+    allowed = sorted(services.allowed_actions(current_user, hazard),
+                     key=lambda a: a not in (states.APPROVE_DEFERRAL, states.DECLINE_DEFERRAL))
+    defaults = {action: services.form_defaults(hazard, action) for action in allowed}
+    rectifiers = users_with_role(RECTIFIER) if current_user.has_role(SUPERVISOR) else []
+    # After a refusal the form that failed keeps what was typed in it.
+    submitted = request.form if failed_action else {}
     return render_template(
-        "hazards/detail.html", hazard=hazard, photos=photos, events=services.timeline(hazard),
-        allowed=services.allowed_actions(current_user, hazard), rectifiers=rectifiers,
-        default_rectifier=services.default_rectifier(hazard), default_deadline=default_deadline,
-        client_id=uuid.uuid4().hex, error=error, now=utcnow(), labels=services.ACTION_LABELS,
-        kind_labels=services.PHOTO_KIND_LABELS, categories=categories,
-    ), status
+        "hazards/detail.html", hazard=hazard, photos=photos, before=before, after=after,
+        events=services.timeline(hazard), allowed=allowed, defaults=defaults, rectifiers=rectifiers,
+        client_id=uuid.uuid4().hex, now=utcnow(), failed_action=failed_action, submitted=submitted,
+        late_sync=LATE_SYNC)
 
 
 @bp.get("/hazards/<int:hazard_id>")
 def detail(hazard_id):
-    """Show one hazard: facts, before/after photos side by side, the timeline, the allowed actions."""
-    return _detail(access.get_hazard_for(current_user, hazard_id))
+    """Show one hazard: facts, before/after photos side by side, the allowed actions, the timeline."""
+    return _detail_page(access.get_hazard_for(current_user, hazard_id))
 
 
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(_("The deadline must be a date (YYYY-MM-DD)."),
-                               details={"deadline": "invalid"}) from None
+# The pages whose forms post to `act`: a refusal is shown on the page the form was on.
+_FORM_PAGES = {"/hazards/queue": _queue_page, "/hazards/deferrals": _deferrals_page,
+               "/hazards/rechecks": _rechecks_page}
+
+
+def _back_to(target: str | None, hazard_id: int) -> str:
+    parts = urlsplit(target or "")
+    if not parts.scheme and not parts.netloc and parts.path in _FORM_PAGES:
+        return parts.path
+    return url_for("hazards.detail", hazard_id=hazard_id)
 
 
 @bp.post("/hazards/<int:hazard_id>/act")
 def act(hazard_id):
     """Take an action from a desk form; a refusal shows on the page with its status (403/409/422)."""
-    form = request.form
+    back = _back_to(request.form.get("next"), hazard_id)
     try:
-        command = services.Command(
-            action=form.get("action", ""), client_id=form.get("client_id", ""),
-            seen_state=form.get("seen_state") or None, note=form.get("note", "").strip(),
-            deadline=_date(form.get("deadline")), rectifier_id=form.get("rectifier_id", type=int),
-            photos=[f.read() for f in request.files.getlist("photos") if f.filename],
-        )
+        command = forms.command_from(request.form, request.files)
         outcome = services.perform(current_user._get_current_object(), hazard_id, command)
+    except NotFound:
+        raise  # not the user's to see: the error page, as for any record (404)
     except ServiceError as exc:
         db.session.rollback()
+        flash(str(exc.message), "error")
+        if back in _FORM_PAGES:
+            return _FORM_PAGES[back](), exc.status
         hazard = access.get_hazard_for(current_user, hazard_id)
-        return _detail(hazard, status=exc.status, error=str(exc.message))
-    flash(_("Done: %(action)s.", action=services.ACTION_LABELS[outcome.event.action]), "success")
-    target = request.form.get("next")
-    if target and target.startswith("/hazards") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
+        return _detail_page(hazard, failed_action=request.form.get("action")), exc.status
+    label = services.ACTION_LABELS[outcome.event.action]
+    if outcome.created:
+        flash(_("Done: %(action)s (hazard #%(id)d).", action=label, id=hazard_id), "success")
+    else:
+        flash(_("Already done: %(action)s (hazard #%(id)d). The form was sent twice; nothing changed.",
+                action=label, id=hazard_id), "info")
+    return redirect(back)
 
 
 @bp.get("/notifications")
 def notification_list():
     """List the user's notifications, newest first."""
     items = notifications.list_for(current_user, limit=100)
-    return render_template("hazards/notifications.html", items=items, message=notifications.message)
+    return render_template("hazards/notifications.html", items=items, message=notifications.message,
+                           unread=any(n.read_at is None for n in items))
 
 
 @bp.post("/notifications/read")
 def notifications_read():
     """Mark all the user's notifications read."""
-    notifications.mark_read(current_user._get_current_object())
+    changed = notifications.mark_read(current_user._get_current_object())
     db.session.commit()
+    if changed:
+        flash(_("All notifications are marked read."), "success")
     return redirect(url_for("hazards.notification_list"))
