@@ -50,7 +50,7 @@ backup: $(VENV)/.runtime
 	$(FLASK) backup
 
 bench: $(VENV)/.dev
-	for f in bench/*.py; do $(PY) $$f || exit 1; done
+	for f in bench/[!_]*.py; do $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,12 +1,16 @@
 // The field app's service worker, served from /sw.js with the version and file list stamped in by the server.
 // The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
-// shell when the network fails; the data the field app needs offline (session, words, categories, the zone
-// directory, the user's tasks) is cached network-first. The outbox lives in the page, not here.
+// shell when the network fails, other pages an offline page; the data the field app needs offline (session,
+// words, categories, the zone directory, the user's tasks and round) is cached network-first. Vendored
+// libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched.
+// The outbox lives in the page, not here.
 const VERSION = "{{V}}";
 const FILES = ["{{FILES}}"];
+const SHELL = "/app?shell=1";
+const OFFLINE = `/pwa/offline.html?v=${VERSION}`;
 const CACHE = `shell-${VERSION}`;
 const DATA = "data-v1";
-const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|hazards/transitions|"
+const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
   + "zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
 
 self.addEventListener("install", (event) => {
@@ -37,15 +41,28 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && FIELD.test(url.pathname)) {
-    // Network first (a signed-out phone is sent to sign in); the cached shell when there is no network.
-    event.respondWith(fetch(request).catch(() => caches.match("/app")));
+  if (request.mode === "navigate") {
+    // Network first (a signed-out phone is sent to sign in); with no network the cached shell for the field
+    // app, and for a desk page a page that says so and leads to the field app, which works offline.
+    const fallback = FIELD.test(url.pathname) ? SHELL : OFFLINE;
+    event.respondWith(fetch(request).catch(() => caches.match(fallback, { cacheName: CACHE })));
+  } else if (url.pathname.startsWith("/pwa/vendor/")) {
+    event.respondWith(cacheFirst(request));
   } else if (DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh")) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/pwa/")) {
     event.respondWith(caches.match(request, { ignoreSearch: !url.search }).then((hit) => hit || fetch(request)));
   }
 });
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
 
 async function networkFirst(request) {
   try {

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import mimetypes
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
@@ -13,6 +14,11 @@ bp = Blueprint("shell", __name__)
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 YEAR = 60 * 60 * 24 * 365
+# A relative import ("./api.js") resolves without the importing module's ?v=, so the modules behind the entry
+# would be fetched unversioned, and the previous service worker (still in control during an update) would hand
+# the new app.js its cached old dom.js: a broken mix of two releases. The server stamps the version into
+# the import specifiers instead, so a release is loaded whole and every module URL is immutable.
+IMPORT = re.compile(r"""(\b(?:from|import)\s*\(?\s*)(["'])(\.{1,2}/[^"'?#\s]+\.js)\2""")
 
 
 def pwa_files(root: Path = ROOT) -> list[Path]:
@@ -30,7 +36,7 @@ def version_of(root: Path = ROOT) -> str:
 
 
 def version() -> str:
-    """Return the app's version, computed once per process (set PWA_VERSION_LIVE to recompute per request)."""
+    """Return the app's version, computed at start-up (set PWA_VERSION_LIVE to recompute per request)."""
     ext = current_app.extensions
     if current_app.config.get("PWA_VERSION_LIVE") or "pwa_version" not in ext:
         ext["pwa_version"] = version_of(Path(current_app.config.get("PWA_ROOT") or ROOT))
@@ -39,6 +45,11 @@ def version() -> str:
 
 def _root() -> Path:
     return Path(current_app.config.get("PWA_ROOT") or ROOT)
+
+
+def stamp_imports(source: str, v: str) -> str:
+    """Return a module's source with its relative imports asking for version v."""
+    return IMPORT.sub(lambda m: f"{m[1]}{m[2]}{m[3]}?v={v}{m[2]}", source)
 
 
 def _shell() -> Response:
@@ -51,8 +62,14 @@ def _shell() -> Response:
 @bp.get("/z/<token>")
 @bp.get("/z/<token>/<path:rest>")
 def app_shell(rest=None, token=None):
-    """Answer the app shell for every field route; the screens read their data from the API."""
-    if not current_user.is_authenticated:
+    """Answer the app shell for every field route; the screens read their data from the API.
+
+    Signed out, a field URL leads to sign-in first (and back). The service worker's own copy (/app?shell=1)
+    is the shell whoever asks: it holds no data, and caching the sign-in page as the shell would break the
+    app offline for the next person on the phone.
+    """
+    precache = request.path == "/app" and request.args.get("shell") == "1"
+    if not current_user.is_authenticated and not precache:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return _shell()
 
@@ -61,8 +78,11 @@ def app_shell(rest=None, token=None):
 def service_worker():
     """Serve the service worker from the root (its scope is the whole site), stamped with the version."""
     v = version()
-    files = ["/app"] + [f"/pwa/{p.relative_to(_root()).as_posix()}?v={v}" for p in pwa_files(_root())
-                        if p.name not in ("sw.js", "index.html")]
+    # Vendored libraries are for some phones only (a QR decoder where BarcodeDetector is missing): cached
+    # when first fetched, not downloaded by every phone.
+    paths = [p.relative_to(_root()) for p in pwa_files(_root())]
+    files = ["/app?shell=1"] + [f"/pwa/{p.as_posix()}?v={v}" for p in paths
+                                if p.name not in ("sw.js", "index.html") and p.parts[0] != "vendor"]
     body = (_root() / "sw.js").read_text(encoding="utf-8")
     body = body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
     return Response(body, mimetype="text/javascript",
@@ -84,7 +104,10 @@ def asset(name):
     if root not in path.parents or not path.is_file() or name in ("index.html", "sw.js"):
         abort(404)
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = Response(path.read_bytes(), mimetype=mimetype)
+    body = path.read_bytes()
+    if mimetype == "text/javascript":
+        body = stamp_imports(body.decode("utf-8"), version()).encode("utf-8")
+    response = Response(body, mimetype=mimetype)
     if request.args.get("v") == version():
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     else:
@@ -95,5 +118,6 @@ def asset(name):
 
 
 def init_app(app):
-    """Register the shell's routes."""
+    """Register the shell's routes and compute the app's version once, at start-up."""
+    app.extensions["pwa_version"] = version_of(Path(app.config.get("PWA_ROOT") or ROOT))
     app.register_blueprint(bp)

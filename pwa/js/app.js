@@ -7,18 +7,20 @@ import * as home from "./screens/home.js";
 import * as outboxScreen from "./screens/outbox.js";
 import * as outbox from "./outbox.js";
 import * as report from "./screens/report.js";
+import * as scan from "./screens/scan.js";
 import * as zone from "./screens/zone.js";
 
 const ROUTES = [
   [/^\/app\/?$/, home],
   [/^\/app\/hazards\/(\d+)\/?$/, hazard],
   [/^\/app\/outbox\/?$/, outboxScreen],
+  [/^\/app\/scan\/?$/, scan],
   [/^\/z\/([^/]+)\/report\/?$/, report],
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
 
 const main = document.getElementById("main");
-const state = { user: null, firstRoute: true };
+const state = { user: null, firstRoute: true, leave: null };
 
 /** Go to a path inside the app without reloading. */
 export function navigate(path, { replaceState = false } = {}) {
@@ -27,6 +29,9 @@ export function navigate(path, { replaceState = false } = {}) {
 }
 
 async function route() {
+  // A screen may hand back what to undo when the user leaves it (the scanner stops the camera).
+  state.leave?.();
+  state.leave = null;
   const path = location.pathname;
   const [match, screen] = ROUTES.map(([re, s]) => [path.match(re), s]).find(([m]) => m) || [null, home];
   main.setAttribute("aria-busy", "true");
@@ -37,8 +42,9 @@ async function route() {
     // `opened`: this screen is what the browser opened (a QR label's URL), not an in-app step.
     const opened = state.firstRoute;
     state.firstRoute = false;
-    await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate, getJSON, send,
-                              opened });
+    const leave = await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate,
+                                            getJSON, send, opened });
+    if (typeof leave === "function") state.leave = leave;
   } catch (err) {
     if (err.status !== 401) {
       replace(main, h("p", { class: "notice notice-error", role: "alert" },

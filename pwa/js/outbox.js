@@ -5,10 +5,12 @@ import { getJSON } from "./api.js";
 import * as idb from "./idb.js";
 
 const STORE = "outbox";
+const FILES = "outbox-files";  // the photos, apart: listing the outbox (every redraw) reads no photo bytes
 const listeners = new Set();
 let running = null;
 let retryTimer = null;
-export const status = { lastSync: localStorage.getItem("last-sync"), signInNeeded: false, sending: null };
+export const status = { lastSync: localStorage.getItem("last-sync"), signInNeeded: false, sending: null,
+                        progress: null };
 
 /** Call `fn` whenever the outbox changes. */
 export function subscribe(fn) {
@@ -32,24 +34,50 @@ export async function enqueue({ id, url, label, fields, files = {} }) {
   for (const [name, blobs] of Object.entries(files)) {
     stored[name] = await Promise.all(blobs.map(async (b) => ({ data: await b.arrayBuffer(), type: b.type })));
   }
-  await idb.put(STORE, {
-    id, url, label, fields, files: stored, created_at: new Date().toISOString(), state: "waiting",
-    attempts: 0, error: null,
+  const photoCount = Object.values(stored).reduce((n, list) => n + list.length, 0);
+  await idb.putAll({
+    [STORE]: { id, url, label, fields, photo_count: photoCount, created_at: new Date().toISOString(),
+               state: "waiting", attempts: 0, error: null },
+    [FILES]: { id, files: stored },
   });
   await changed();
   // Where the browser has Background Sync, it wakes the app to send even if the user has left the page.
   navigator.serviceWorker?.ready.then((reg) => reg.sync?.register("outbox")).catch(() => {});
 }
 
-function body(item) {
+function body(item, files) {
   const data = new FormData();
   for (const [name, value] of Object.entries(item.fields)) {
     if (value !== undefined && value !== null && value !== "") data.append(name, String(value));
   }
-  for (const [name, list] of Object.entries(item.files || {})) {
+  for (const [name, list] of Object.entries(files)) {
     list.forEach((f, i) => data.append(name, new Blob([f.data], { type: f.type }), `${name}-${i + 1}.jpg`));
   }
   return data;
+}
+
+// POST with XMLHttpRequest rather than fetch: only XHR reports upload progress (a report's photos take a while
+// on a weak signal, and the user should see them go). Resolves {status, data}; rejects on a network failure.
+function post(url, form, token, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRFToken", token);
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); });
+    xhr.addEventListener("load", () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch { /* not our JSON: a proxy's or a portal's page */ }
+      resolve({ status: xhr.status, statusText: xhr.statusText, data });
+    });
+    xhr.addEventListener("error", () => reject(new Error("network")));
+    xhr.addEventListener("abort", () => reject(new Error("aborted")));
+    xhr.addEventListener("timeout", () => reject(new Error("timeout")));
+    xhr.send(form);
+  });
 }
 
 async function sendOne(item) {
@@ -62,19 +90,28 @@ async function sendOne(item) {
   }
   if (!info.user) return { outcome: "signin" };
   let response;
+  let shown = 0;
   try {
-    response = await fetch(item.url, {
-      method: "POST", body: body(item), credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": info.csrf_token },
+    const files = (await idb.get(FILES, item.id))?.files || {};
+    response = await post(item.url, body(item, files), info.csrf_token, (loaded, total) => {
+      // Redraw at most every 5 %: a listener redraws the outbox screen.
+      if (loaded !== total && loaded - shown < total / 20) return;
+      shown = loaded;
+      status.progress = { id: item.id, loaded, total };
+      changed();
     });
   } catch {
     return { outcome: "retry" };
+  } finally {
+    status.progress = null;
   }
-  const data = await response.json().catch(() => null);
+  const { data } = response;
   if (response.status === 401) return { outcome: "signin" };
-  if (response.status >= 500 || response.status === 429) return { outcome: "retry" };
+  if (response.status === 0 || response.status >= 500 || response.status === 429) return { outcome: "retry" };
   if (data?.error?.code === "csrf") return { outcome: "retry" };  // a token gone stale: take a new one
-  if (!response.ok) return { outcome: "attention", message: data?.error?.message || response.statusText };
+  if (response.status < 200 || response.status >= 300) {
+    return { outcome: "attention", message: data?.error?.message || response.statusText || String(response.status) };
+  }
   // Only our own acknowledgement counts: a captive Wi-Fi portal also answers 200.
   if (data?.client_id !== item.id) return { outcome: "retry" };
   return { outcome: "done" };
@@ -97,7 +134,7 @@ export function syncNow() {
           result = { outcome: "retry" };
         }
         if (result.outcome === "done") {
-          await idb.remove(STORE, item.id);
+          await idb.removeAll([STORE, FILES], item.id);
           status.lastSync = new Date().toISOString();
           localStorage.setItem("last-sync", status.lastSync);
           status.signInNeeded = false;
@@ -138,9 +175,20 @@ export async function retry(id) {
   syncSoon();
 }
 
+/** Change the fields of an item that needs attention (what the server refused), and put it back in line. */
+export async function edit(id, fields) {
+  const item = await idb.get(STORE, id);
+  if (!item) return;
+  // The same client id: the server made nothing from the refused send, so the edited record is still new.
+  await idb.put(STORE, { ...item, fields: { ...item.fields, ...fields }, state: "waiting", error: null,
+                         edited_at: new Date().toISOString() });
+  await changed();
+  syncSoon();
+}
+
 /** Drop an item the user chose to discard. */
 export async function discard(id) {
-  await idb.remove(STORE, id);
+  await idb.removeAll([STORE, FILES], id);
   await changed();
 }
 

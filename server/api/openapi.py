@@ -140,6 +140,10 @@ SCHEMAS |= {
                  strict=False),
     "ZoneOne": _obj({"zone": _ref("Zone")}, strict=False),
     "Zones": _obj({"zones": {"type": "array", "items": _ref("Zone")}}, strict=False),
+    "TodaysRound": _obj({"date": DATE,
+                         "due": {"type": "array",
+                                 "items": _obj({"zone": _ref("Zone"), "last_visit_at": N_TIME})},
+                         "done": {"type": "array", "items": _ref("Zone")}}),
 }
 
 _ERRORS = {
@@ -286,6 +290,9 @@ PATHS = {
                                         {200: _json("Transitions", "The table.")})},
     "/me/tasks": {"get": _op("My hazards to rectify (overdue first, then by deadline) and rechecks to make",
                              {200: _json("Tasks", "Tasks.")})},
+    "/me/today": {"get": _op("Today's patrol round: zones due for a patrol (key areas and the longest "
+                             "unvisited first) and the zones I patrolled today",
+                             {200: _json("TodaysRound", "Today's round.")})},
     "/categories": {"get": _op("The active hazard categories",
                                {200: _json("Categories", "In display order.")})},
     "/photos/{photo_id}": {"get": _op("A photo (only if the user may see its hazard)",

@@ -698,9 +698,8 @@ def _check_report(new: Report) -> tuple[Zone, Category, str]:
     if new.severity not in states.SEVERITIES:
         raise ValidationFailed(_l("Choose the severity: general, major or critical."),
                                details={"severity": "required"})
+    # Optional: the photo and the category say what it is; a report in a stairwell takes taps, not typing.
     description = (new.description or "").strip()
-    if not description:
-        raise ValidationFailed(_l("Describe the hazard."), details={"description": "required"})
     if len(description) > DESCRIPTION_MAX:
         raise ValidationFailed(_l("The description is too long (at most %(n)d characters).",
                                   n=DESCRIPTION_MAX), details={"description": "too_long"})

@@ -53,3 +53,15 @@ def record_visit():
     outcome = services.record_visit(current_user._get_current_object(), new)
     return jsonify(client_id=new.client_id, created=outcome.created, visit=visit_json(outcome.visit)), (
         201 if outcome.created else 200)
+
+
+@bp.get("/me/today")
+@role_required()
+def todays_round():
+    """Return today's patrol round: the zones due for a patrol and the zones the user patrolled today."""
+    from server.zones.api import zone_json
+
+    today = services.todays_round(current_user._get_current_object())
+    return jsonify(date=today.day.isoformat(),
+                   due=[{"zone": zone_json(zone), "last_visit_at": iso(last)} for zone, last in today.due],
+                   done=[zone_json(zone) for zone in today.done])

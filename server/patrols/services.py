@@ -5,10 +5,10 @@ in that visit (server/hazards/services.report). Idempotent by client id like eve
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import PATROL, SUPERVISOR, User
@@ -17,7 +17,7 @@ from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.hazards import sync
 from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
-from server.zones.models import Zone
+from server.zones.models import DAILY, WEEKLY, Zone
 
 VISIT_ROLES = (PATROL, SUPERVISOR)
 CHECKLIST_MAX_ITEMS = 100
@@ -155,3 +155,42 @@ def recent_visits(*, zone_id: int | None = None, patrol_id: int | None = None, s
         query = query.where(PatrolVisit.device_at >= since)
     return list(db.session.scalars(query.order_by(PatrolVisit.device_at.desc(), PatrolVisit.id.desc())
                                    .limit(limit)))
+
+
+@dataclass
+class Round:
+    """A patrol's day: the zones due for a patrol (with their last visit), and those patrolled today."""
+
+    day: date
+    due: list[tuple[Zone, datetime | None]]
+    done: list[Zone]
+
+
+def period_days(zone: Zone) -> int:
+    """Return how many calendar days one patrol of the zone covers (daily 1, weekly 7, custom its days)."""
+    return {DAILY: 1, WEEKLY: 7}.get(zone.frequency, max(1, zone.frequency_days or 1))
+
+
+def todays_round(user: User, *, now: datetime | None = None) -> Round:
+    """Return the zones due for a patrol today, key areas and the longest unvisited first, and `user`'s done.
+
+    A zone is due when nobody has visited it within its period, counted in the school's calendar days and
+    ending today (daily: not yet today; weekly: not in the last 7 days, today included). Rectifiers who do not
+    patrol get an empty round.
+    """
+    from server.hazards.services import local_date, start_of_day  # hazards.services imports this module
+
+    now = now or utcnow()
+    today = local_date(now)
+    if not user.has_role(*VISIT_ROLES):
+        return Round(today, [], [])
+    zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
+    last = dict(db.session.execute(select(PatrolVisit.zone_id, func.max(PatrolVisit.device_at))
+                                   .group_by(PatrolVisit.zone_id)).all())
+    due = [(z, last.get(z.id)) for z in zones
+           if last.get(z.id) is None
+           or last[z.id] < start_of_day(today - timedelta(days=period_days(z) - 1))]
+    due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
+    mine = set(db.session.scalars(select(PatrolVisit.zone_id).where(
+        PatrolVisit.patrol_id == user.id, PatrolVisit.device_at >= start_of_day(today))))
+    return Round(today, due, [z for z in zones if z.id in mine])

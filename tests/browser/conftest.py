@@ -78,6 +78,17 @@ def live(app):
 
 
 @pytest.fixture
+def pwa_copy(app, tmp_path):
+    """Serve a copy of pwa/ whose version is recomputed per request, so a test can deploy a change to it."""
+    from server import shell
+
+    copy = tmp_path / "pwa"
+    shutil.copytree(shell.ROOT, copy)
+    app.config.update(PWA_ROOT=str(copy), PWA_VERSION_LIVE=True)
+    return copy
+
+
+@pytest.fixture
 def phone(browser):
     """Return a new page in a fresh phone-sized context (its own cookies, storage and service worker)."""
     context = browser.new_context(**PHONE)
@@ -99,6 +110,15 @@ def sign_in(page, base_url, username, password=PASSWORD):
     page.wait_for_load_state("networkidle")
 
 
+def wait_for_service_worker(page):
+    """Wait until the service worker controls the page (`ready` can resolve while it still activates)."""
+    page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) await new Promise((r) =>
+            navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
+    }""")
+
+
 def shot(page, name):
     """Save a screenshot to test-artifacts/ (git-ignored) for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -112,3 +132,59 @@ def serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def qr_image(text: str, size: int = 320):
+    """Return a QR code of `text` as a white-bordered greyscale Pillow image `size` pixels square."""
+    import qrcode
+    from PIL import Image
+
+    code = qrcode.QRCode(border=4, box_size=10)
+    code.add_data(text)
+    return code.make_image().get_image().convert("L").resize((size, size), Image.NEAREST)
+
+
+def qr_png(text: str) -> dict:
+    """Return a photo of a QR label as Playwright's set_input_files wants a file."""
+    import io
+
+    buffer = io.BytesIO()
+    qr_image(text).save(buffer, "PNG")
+    return {"name": "label.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def write_camera_video(path: Path, text: str, width: int = 640, height: int = 480) -> Path:
+    """Write a Y4M clip in which a QR label of `text` fills the middle: what Chromium's fake camera shows."""
+    from PIL import Image
+
+    frame = Image.new("L", (width, height), 200)
+    code = qr_image(text, size=min(width, height) * 3 // 4)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    y, cb, cr = frame.convert("RGB").convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
+                     + (b"FRAME\n" + planes) * 2)
+    return path
+
+
+@pytest.fixture
+def camera_phone(playwright_driver, launch_args, tmp_path):
+    """Return open(text): a phone page whose (fake) camera sees a QR code of `text`, camera allowed."""
+    browsers = []
+
+    def open_phone(text):
+        video = write_camera_video(tmp_path / f"camera-{len(browsers)}.y4m", text)
+        args = [*launch_args["args"], "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}"]
+        chromium = playwright_driver.chromium.launch(**{**launch_args, "args": args})
+        browsers.append(chromium)
+        context = chromium.new_context(**PHONE, permissions=["camera"])
+        page = context.new_page()
+        page.js_errors = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        return page
+
+    yield open_phone
+    for chromium in browsers:
+        chromium.close()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from server.extensions import db
 from server.zones import services as zones
 from server.zones.models import Zone
-from tests.browser.conftest import serious_violations, shot, sign_in
+from tests.browser.conftest import serious_violations, shot, sign_in, wait_for_service_worker
 
 
 def test_qr_url_signs_in_and_lands_on_the_zone(live, phone, make_user, make_zone, make_hazard):
@@ -40,15 +40,15 @@ def test_language_switch_in_the_app_is_remembered(live, phone, make_user, make_z
     zone = make_zone(name="配电室")
     sign_in(phone, live, patrol.username)
     phone.goto(f"{live}/app")
-    expect(phone.locator("#scan-title")).to_have_text("扫码巡查")
+    expect(phone.locator("#scan-link")).to_have_text("扫码巡查")
     assert serious_violations(phone) == []
     shot(phone, "home-phone")
 
     phone.get_by_role("button", name="English").click()
-    expect(phone.locator("#scan-title")).to_have_text("Scan a zone")
+    expect(phone.locator("#scan-link")).to_have_text("Scan a zone")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     phone.reload()
-    expect(phone.locator("#scan-title")).to_have_text("Scan a zone")
+    expect(phone.locator("#scan-link")).to_have_text("Scan a zone")
     # Typing a zone code opens the zone, in English now.
     phone.fill("#zone-code", zone.code.lower())
     phone.get_by_role("button", name="Open zone").click()
@@ -72,6 +72,12 @@ def test_retired_label_says_it_was_replaced(app, live, phone, make_user, make_zo
     assert serious_violations(phone) == []
     shot(phone, "retired-phone")
 
+    phone.goto(f"{live}/z/nosuchlabel")
+    expect(phone.locator(".notice-error")).to_contain_text("不是本校的责任区二维码")
+    phone.get_by_role("link", name="改为输入责任区编号").click()
+    expect(phone.get_by_label("责任区编号")).to_be_visible()
+    assert phone.url == f"{live}/app"
+
 
 def test_unknown_code_is_explained(live, phone, make_user):
     patrol = make_user(roles=("patrol",))
@@ -82,3 +88,63 @@ def test_unknown_code_is_explained(live, phone, make_user):
     phone.fill("#zone-code", "NOPE-1")
     phone.get_by_role("button", name="打开责任区").click()
     expect(phone.locator("#zone-code-error")).to_contain_text("NOPE-1")
+
+
+def test_an_update_loads_every_module_of_the_new_version(live, phone, make_user, pwa_copy):
+    sign_in(phone, live, make_user(roles=("patrol",)).username)
+    phone.goto(f"{live}/app")
+    wait_for_service_worker(phone)
+    # Deploy a release in which the entry module needs something new from another module.
+    dom, entry = pwa_copy / "js" / "dom.js", pwa_copy / "js" / "app.js"
+    dom.write_text(dom.read_text() + '\nexport const RELEASE = "2";\n')
+    entry.write_text(entry.read_text().replace('import { h, replace } from "./dom.js";',
+                                               'import { h, RELEASE, replace } from "./dom.js";')
+                     + "\ndocument.body.dataset.release = RELEASE;\n")
+    # The very next load, while the old service worker still controls the page, runs the new release whole.
+    phone.reload()
+    expect(phone.locator("body")).to_have_attribute("data-release", "2")
+    expect(phone.locator("#scan-link")).to_have_text("扫码巡查")
+    assert phone.js_errors == []
+
+
+def test_field_speed_a_report_in_three_taps_and_a_photo_a_visit_in_one(app, live, phone, make_user,
+                                                                        make_zone):
+    """From a zone's QR URL: report (1), the photo, category (2), send (3): queued, even with no signal."""
+    from sqlalchemy import select
+
+    from server.hazards.models import Hazard
+    from server.patrols.models import PatrolVisit
+    from server.phone_photo import phone_photo_path
+
+    zone, fine = make_zone(name="三楼东楼梯间"), make_zone(name="三楼西楼梯间")
+    sign_in(phone, live, make_user(roles=("patrol",)).username)
+    phone.goto(f"{live}/app")
+    wait_for_service_worker(phone)  # the app was opened once before, online: it is installed
+    phone.goto(f"{live}/z/{zone.qr_token}")  # what the phone's camera opens from the label
+    expect(phone.locator("h1")).to_have_text("三楼东楼梯间")
+    phone.context.set_offline(True)  # a stairwell: no signal
+    taps = [phone.get_by_role("link", name="上报隐患")]
+    taps[-1].click()
+    phone.set_input_files("#photos", str(phone_photo_path()))  # taking the photo
+    expect(phone.locator(".thumbs img")).to_have_count(1)
+    taps.append(phone.locator("label.choice", has_text="校舍安全"))
+    taps[-1].click()
+    taps.append(phone.get_by_role("button", name="上报", exact=True))
+    taps[-1].click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
+    assert len(taps) <= 4
+
+    phone.goto(f"{live}/z/{fine.qr_token}")  # the next label, still offline: the cached directory knows it
+    phone.get_by_role("button", name="未发现隐患").click()  # one tap
+    expect(phone.locator("#outbox-link .count")).to_have_text("2")
+    phone.context.set_offline(False)
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=15000)
+    with app.app_context():
+        from server.extensions import db
+
+        hazard = db.session.scalars(select(Hazard)).one()
+        assert hazard.zone_id == zone.id and hazard.description == "" and hazard.severity == "general"
+        visits = {v.zone_id: v for v in db.session.scalars(select(PatrolVisit))}
+        assert visits[zone.id].result == "hazards_found" and visits[fine.id].result == "no_hazard"
+        assert visits[zone.id].on_site and visits[fine.id].on_site

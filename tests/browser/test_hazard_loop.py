@@ -26,8 +26,17 @@ def test_patrol_reports_a_hazard_with_a_photo(app, live, phone, make_user, make_
     phone.fill("#description", "配电箱门未关，线路裸露")
     assert serious_violations(phone) == []
     shot(phone, "report-phone")
+    # Watch the upload progress the outbox reports (the page's own copy of the module, at its version).
+    phone.evaluate("""async () => {
+        const v = new URL(document.querySelector("script[type=module]").src).searchParams.get("v");
+        const outbox = await import(`/pwa/js/outbox.js?v=${v}`);
+        window.__progress = [];
+        outbox.subscribe((items, s) => { if (s.progress) window.__progress.push(s.progress); });
+    }""")
     phone.get_by_role("button", name="上报", exact=True).click()
     expect(phone.locator(".notice-ok")).to_have_text("隐患已上报。")
+    progress = phone.evaluate("window.__progress")
+    assert progress and progress[-1]["loaded"] == progress[-1]["total"] > 100_000  # the photo went up
     expect(phone.locator("#zone-hazards")).to_contain_text("配电箱门未关")
 
     with app.app_context():

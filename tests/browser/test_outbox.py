@@ -7,13 +7,13 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.hazards.models import Hazard, Photo
+from server.hazards.models import Category, Hazard, Photo
 from server.media.storage import get_storage
 from server.patrols.models import PatrolVisit
 from server.phone_photo import phone_photo_path
 from server.zones import services as zones
 from server.zones.models import Zone
-from tests.browser.conftest import serious_violations, shot, sign_in
+from tests.browser.conftest import serious_violations, shot, sign_in, wait_for_service_worker
 
 
 def _count(app, model):
@@ -125,6 +125,38 @@ def test_refused_record_needs_attention_and_blocks_nothing(app, live, phone, mak
     expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送")
 
 
+def test_a_refused_report_is_edited_and_sent_again_once(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone(name="配电间")
+    sign_in(phone, live, patrol.username)
+    _open_report_form(phone, live, zone, "电缆外皮破损")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    with app.app_context():  # meanwhile the category chosen is retired by the admin
+        fire = db.session.scalar(select(Category).where(Category.code == "fire"))
+        fire.active = False
+        db.session.commit()
+    phone.context.set_offline(False)
+    expect(phone.locator("#outbox-link .count-attention")).to_have_text("1", timeout=15000)
+    phone.goto(f"{live}/app/outbox")
+    item = phone.locator(".outbox-item")
+    expect(item.locator(".notice-error")).to_have_text("请选择类别。")
+    expect(item).to_contain_text("1 张照片")
+    item.get_by_role("button", name="编辑").click()
+    expect(item.get_by_label("类别")).to_be_focused()
+    item.get_by_label("类别").select_option(label="用电安全")
+    item.get_by_label("严重程度").select_option(label="较大")
+    item.get_by_label("描述").fill("电缆外皮破损，铜线外露")
+    assert serious_violations(phone) == []
+    item.get_by_role("button", name="保存并发送").click()
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
+    with app.app_context():
+        hazard = db.session.scalars(select(Hazard)).one()
+        assert (hazard.category.code, hazard.severity, hazard.description) == ("electricity", "major",
+                                                                             "电缆外皮破损，铜线外露")
+        assert len(db.session.scalars(select(Photo).where(Photo.hazard_id == hazard.id)).all()) == 1
+
+
 def test_a_whole_walk_offline_survives_closing_the_browser(app, live, playwright_driver, launch_args,
                                                            tmp_path, make_user, make_zone):
     from tests.browser.conftest import PHONE
@@ -138,12 +170,8 @@ def test_a_whole_walk_offline_survives_closing_the_browser(app, live, playwright
     page = context.new_page()
     sign_in(page, live, patrol.username)
     page.goto(f"{live}/app")
-    expect(page.locator("#scan-title")).to_be_visible()
-    page.evaluate("""async () => {
-        await navigator.serviceWorker.ready;
-        if (!navigator.serviceWorker.controller) await new Promise((r) =>
-            navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }""")
+    expect(page.locator("#scan-link")).to_be_visible()
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_load_state("networkidle")
 
@@ -244,24 +272,16 @@ def test_rectification_made_offline_moves_the_hazard_when_it_syncs(app, live, ph
 
 
 def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, make_user, make_zone,
-                                                              tmp_path):
-    import shutil
-
+                                                              pwa_copy):
     from server import shell
 
-    copy = tmp_path / "pwa"
-    shutil.copytree(shell.ROOT, copy)
-    app.config.update(PWA_ROOT=str(copy), PWA_VERSION_LIVE=True)
+    copy = pwa_copy
     old = shell.version_of(copy)
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)
     phone.goto(f"{live}/app")
-    phone.evaluate("""async () => {
-        await navigator.serviceWorker.ready;
-        if (!navigator.serviceWorker.controller) await new Promise((r) =>
-            navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }""")
+    wait_for_service_worker(phone)
     phone.route("**/api/v1/hazards", lambda route: route.abort("internetdisconnected"))  # no signal for it
     _open_report_form(phone, live, zone, "新版本发布前的记录")
     phone.get_by_role("button", name="上报", exact=True).click()
@@ -284,3 +304,45 @@ def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, 
     phone.get_by_role("button", name="立即发送").click()
     expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
     assert _count(app, Hazard) == 1
+
+
+def test_items_kept_by_the_first_outbox_version_still_go_with_their_photos(app, live, phone, make_user,
+                                                                          make_zone):
+    """A phone that kept records under IndexedDB version 1 (photos inline) upgrades without losing them."""
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    with app.app_context():
+        category = db.session.scalar(select(Category.id).where(Category.code == "fire"))
+    photo = phone_photo_bytes_small()
+    phone.goto(f"{live}/login")  # same origin, no app code yet: the old database is made by hand
+    phone.evaluate("""async ({zone, category, photo}) => {
+        const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0)).buffer;
+        const db = await new Promise((ok, fail) => { const r = indexedDB.open("xunjian", 1);
+            r.onupgradeneeded = () => r.result.createObjectStore("outbox", { keyPath: "id" });
+            r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+        const id = "0f3c1d9e-0000-4000-8000-00000000v1v1".replace("v1v1", "a1a1");
+        await new Promise((ok) => { const tx = db.transaction("outbox", "readwrite");
+            tx.objectStore("outbox").put({ id, url: "/api/v1/hazards", label: "旧版本的记录",
+                fields: { client_id: id, zone_id: zone, category_id: category, severity: "general",
+                          description: "旧版本保存的隐患", device_at: new Date().toISOString() },
+                files: { photos: [{ data: bytes, type: "image/jpeg" }] },
+                created_at: new Date().toISOString(), state: "waiting", attempts: 0, error: null });
+            tx.oncomplete = ok; });
+        db.close();
+    }""", {"zone": zone.id, "category": category, "photo": photo})
+    sign_in(phone, live, patrol.username)
+    phone.goto(f"{live}/app/outbox")
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
+    with app.app_context():
+        hazard = db.session.scalars(select(Hazard)).one()
+        assert hazard.description == "旧版本保存的隐患"
+        assert len(db.session.scalars(select(Photo).where(Photo.hazard_id == hazard.id)).all()) == 1
+
+
+def phone_photo_bytes_small() -> str:
+    """Return a small JPEG, base64, as the phone would have stored it."""
+    import base64
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 90, 40)).save(buffer, "JPEG", quality=80)
+    return base64.b64encode(buffer.getvalue()).decode()

@@ -81,7 +81,7 @@ export async function show(root, ctx) {
     h("h1", {}, hazard.category.name, " · ", hazard.severity_label),
     h("p", { class: `state state-${hazard.state}${hazard.overdue ? " overdue" : ""}` }, hazard.state_label,
       hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
-    h("p", {}, hazard.description),
+    hazard.description ? h("p", {}, hazard.description) : h("p", { class: "muted" }, t("no_description")),
     hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
     hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
     h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),

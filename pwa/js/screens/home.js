@@ -1,16 +1,19 @@
-// Home: the way into a zone (scan its label, or type its code), and the user's work.
-import { h, replace } from "../dom.js";
+// Home: the way into a zone (scan its label, or type its code), the outbox at a glance, the user's tasks, and
+// today's round of zones due for a patrol.
+import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { warmDecoder } from "../qr.js";
 import { fill as fillTasks } from "./tasks.js";
 
-/** Draw the home screen. */
-export async function show(root, { user, navigate, getJSON }) {
+/** The form that opens a zone from the code printed under its label (when the label cannot be scanned). */
+export function codeForm({ navigate, getJSON, heading }) {
   const error = h("p", { class: "field-error", id: "zone-code-error", role: "alert" });
   const input = h("input", {
     id: "zone-code", name: "code", type: "text", autocomplete: "off", autocapitalize: "characters",
-    spellcheck: "false", enterkeyhint: "go", "aria-describedby": "scan-hint zone-code-error", required: true,
+    spellcheck: "false", enterkeyhint: "go", "aria-describedby": "code-hint zone-code-error", required: true,
   });
-  const form = h("form", {
+  return h("form", {
     class: "card", id: "zone-code-form", novalidate: true,
     onsubmit: async (event) => {
       event.preventDefault();
@@ -30,16 +33,72 @@ export async function show(root, { user, navigate, getJSON }) {
       }
     },
   },
-  h("h2", { id: "scan-title" }, t("scan_title")),
-  h("p", { id: "scan-hint", class: "muted" }, t("scan_hint")),
+  h("h2", {}, heading),
+  h("p", { id: "code-hint", class: "muted" }, t("code_hint")),
   h("label", { for: "zone-code" }, t("zone_code")),
   input, error,
-  h("button", { type: "submit", class: "primary big" }, t("open_zone")));
+  h("button", { type: "submit", class: "big" }, t("open_zone")));
+}
 
+function outboxCard() {
+  const card = h("p", { class: "card outbox-glance", id: "outbox-glance", role: "status" });
+  const draw = (items, status) => {
+    if (!document.contains(card)) return stop();
+    const attention = items.filter((i) => i.state === "attention").length;
+    replace(card,
+      h("a", { href: "/app/outbox", "data-nav": true, class: attention ? "attention" : "" },
+        items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
+        attention ? [" ", t("outbox_attention", { n: attention })] : null),
+      h("br"),
+      h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")));
+  };
+  const stop = outbox.subscribe(draw);
+  outbox.list().then((items) => draw(items, outbox.status));
+  return card;
+}
+
+function roundItem(zone, { last, done, queued }) {
+  const note = done ? t("patrolled_today") : queued ? t("recorded_waiting")
+    : last ? t("last_patrol", { time: localTime(last) }) : t("never_patrolled");
+  return h("li", { class: `round-zone${done || queued ? " done" : ""}` },
+    h("a", { href: `/z/${zone.token}`, "data-nav": true },
+      h("strong", {}, zone.name), zone.key_area ? h("span", { class: "badge-key-small" }, t("key_area")) : null,
+      h("br"), h("span", { class: "muted" }, zone.code, " · ", note)));
+}
+
+async function fillRound(section, getJSON) {
+  const [{ due, done }, waiting] = await Promise.all([getJSON("/api/v1/me/today"), outbox.list()]);
+  if (!due.length && !done.length) return;
+  // Visits and reports made offline are not on the server's list yet: the phone knows they are done.
+  const queued = new Set(waiting.filter((i) => i.fields?.zone_id).map((i) => String(i.fields.zone_id)));
+  const todo = due.filter((d) => !queued.has(String(d.zone.id)));
+  section.hidden = false;
+  replace(section,
+    h("h2", { id: "round-title" }, t("todays_round", { n: todo.length })),
+    todo.length ? h("ul", { class: "round" }, todo.map((d) => roundItem(d.zone, { last: d.last_visit_at })))
+      : h("p", { class: "notice notice-ok" }, t("round_complete")),
+    done.length || queued.size ? h("details", {},
+      h("summary", {}, t("done_today", { n: done.length + due.filter((d) => queued.has(String(d.zone.id))).length })),
+      h("ul", { class: "round" },
+        due.filter((d) => queued.has(String(d.zone.id))).map((d) => roundItem(d.zone, { queued: true })),
+        done.map((zone) => roundItem(zone, { done: true })))) : null);
+}
+
+/** Draw the home screen. */
+export async function show(root, { user, navigate, getJSON }) {
   const desk = user.roles.some((r) => r === "supervisor" || r === "admin")
     ? h("p", {}, h("a", { class: "button", href: "/desk" }, t("desk")))
     : null;
   const tasks = h("section", { id: "my-tasks", "aria-labelledby": "my-tasks-title", hidden: true });
-  replace(root, h("h1", {}, t("hello", { name: user.display_name })), tasks, form, desk);
-  await fillTasks(tasks, getJSON);
+  const round = h("section", { id: "round", "aria-labelledby": "round-title", hidden: true });
+  replace(root,
+    h("h1", {}, t("hello", { name: user.display_name })),
+    h("a", { class: "button primary big scan-button", id: "scan-link", href: "/app/scan", "data-nav": true },
+      t("scan_title")),
+    h("p", { id: "scan-hint", class: "muted" }, t("scan_hint")),
+    outboxCard(), tasks, round,
+    codeForm({ navigate, getJSON, heading: t("type_code_title") }), desk);
+  await Promise.all([fillTasks(tasks, getJSON), fillRound(round, getJSON).catch(() => {})]);
+  // Phones without a native QR reader get the decoder into the offline cache, after the screen is up.
+  (self.requestIdleCallback || setTimeout)(() => warmDecoder());
 }

@@ -1,20 +1,93 @@
-// The outbox screen: what waits on this phone, what is being sent, what the server refused and why.
+// The outbox screen: what waits on this phone, what is being sent (with its upload progress), what the server
+// refused and why. A refused record can be edited and sent again, or discarded after a confirmation.
+import { getJSON } from "../api.js";
 import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
-function row(item, status) {
+const REPORT_URL = "/api/v1/hazards";
+// The open edit forms, by item: a redraw (another item sent, a progress tick) moves the same form into the new
+// row, so what the user is typing stays.
+const editing = new Map();
+
+function field(id, label, control) {
+  return [h("label", { for: id }, label), control];
+}
+
+async function editForm(item, done) {
+  const f = item.fields;
+  const key = item.id.slice(0, 8);
+  const controls = {};
+  const parts = [];
+  if (item.url === REPORT_URL) {
+    const { categories } = await getJSON("/api/v1/categories").catch(() => ({ categories: [] }));
+    controls.category_id = h("select", { id: `edit-${key}-category` },
+      categories.map((c) => h("option", { value: String(c.id), selected: String(c.id) === String(f.category_id) }, c.name)));
+    controls.severity = h("select", { id: `edit-${key}-severity` },
+      ["general", "major", "critical"].map((s) => h("option", { value: s, selected: s === f.severity }, t(`severity_${s}`))));
+    controls.description = h("textarea", { id: `edit-${key}-description`, rows: 3, maxlength: 2000 });
+    controls.description.value = f.description || "";
+    parts.push(field(`edit-${key}-category`, t("category"), controls.category_id),
+      field(`edit-${key}-severity`, t("severity"), controls.severity),
+      field(`edit-${key}-description`, t("description"), controls.description));
+  } else {
+    controls.note = h("textarea", { id: `edit-${key}-note`, rows: 2, maxlength: 2000 });
+    controls.note.value = f.note || "";
+    parts.push(field(`edit-${key}-note`, t("note"), controls.note));
+    if ("deadline" in f) {
+      controls.deadline = h("input", { type: "date", id: `edit-${key}-deadline`, value: f.deadline || "" });
+      parts.push(field(`edit-${key}-deadline`, t("proposed_date"), controls.deadline));
+    }
+  }
+  return h("form", { class: "edit-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(Object.entries(controls).map(([name, el]) => [name, el.value.trim()]));
+    editing.delete(item.id);
+    await outbox.edit(item.id, fields);
+    done();
+  } },
+  parts,
+  h("p", { class: "actions" },
+    h("button", { type: "submit", class: "primary" }, t("save_and_send")),
+    h("button", { type: "button", onclick: () => { editing.delete(item.id); done(); } }, t("cancel"))));
+}
+
+function progressOf(item, status) {
+  const p = status.progress;
+  if (!p || p.id !== item.id || !p.total) return null;
+  const percent = Math.round((100 * p.loaded) / p.total);
+  return h("progress", { max: 100, value: percent, "aria-label": t("upload_progress", { n: percent }) });
+}
+
+function row(item, status, redraw) {
   const sending = status.sending === item.id;
   const state = item.state === "attention" ? t("needs_attention") : sending ? t("sending") : t("waiting");
-  return h("li", { class: `outbox-item state-${sending ? "sending" : item.state}` },
+  const photos = item.photo_count || 0;
+  const li = h("li", { class: `outbox-item state-${sending ? "sending" : item.state}` },
     h("p", {}, h("strong", {}, item.label), h("br"),
-      h("span", { class: "muted" }, localTime(item.created_at)), " · ", h("span", { class: "item-state" }, state)),
-    item.error ? h("p", { class: "notice notice-error", role: "alert" }, item.error) : null,
-    item.state === "attention" ? h("p", { class: "actions" },
-      h("button", { type: "button", onclick: () => outbox.retry(item.id) }, t("retry")),
-      h("button", { type: "button", class: "danger", onclick: () => {
-        if (confirm(t("discard_confirm"))) outbox.discard(item.id);
-      } }, t("discard"))) : null);
+      h("span", { class: "muted" }, localTime(item.created_at), photos ? ` · ${t("n_photos", { n: photos })}` : ""),
+      " · ", h("span", { class: "item-state" }, state)),
+    sending ? progressOf(item, status) : null,
+    item.error ? h("p", { class: "notice notice-error", role: "alert" }, item.error) : null);
+  if (item.state !== "attention") return li;
+  const canEdit = !item.url.startsWith("/api/v1/visits");
+  if (editing.has(item.id)) {
+    editing.get(item.id).then((form) => {
+      li.append(form);
+      if (!form.dataset.shown) {
+        form.dataset.shown = "1";
+        form.querySelector("select, textarea, input")?.focus();
+      }
+    });
+    return li;
+  }
+  li.append(h("p", { class: "actions" },
+    canEdit ? h("button", { type: "button", onclick: () => { editing.set(item.id, editForm(item, redraw)); redraw(); } }, t("edit")) : null,
+    h("button", { type: "button", onclick: () => outbox.retry(item.id) }, t("retry")),
+    h("button", { type: "button", class: "danger", onclick: () => {
+      if (confirm(t("discard_confirm"))) outbox.discard(item.id);
+    } }, t("discard"))));
+  return li;
 }
 
 /** Draw the outbox and keep it current while it is on screen. */
@@ -23,12 +96,14 @@ export async function show(root) {
   const summary = h("p", { role: "status", id: "outbox-summary" });
   const signIn = h("p", { class: "notice notice-error", hidden: true },
     t("sign_in_to_send"), " ", h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
+  let last = [[], outbox.status];
   function draw(items, status) {
     if (!root.contains(list)) return unsubscribe();
+    last = [items, status];
     replace(summary, items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
       status.lastSync ? [" ", t("last_sync", { time: localTime(status.lastSync) })] : null);
     signIn.hidden = !status.signInNeeded;
-    replace(list, items.map((item) => row(item, status)));
+    replace(list, items.map((item) => row(item, status, () => draw(...last))));
   }
   const unsubscribe = outbox.subscribe(draw);
   replace(root, h("h1", {}, t("outbox")), summary, signIn,

@@ -34,7 +34,6 @@ export async function show(root, { params, navigate, getJSON }) {
     const problems = [];
     if (!before.photos().length) problems.push(t("need_photo"));
     if (!values.get("category_id")) problems.push(t("need_category"));
-    if (!description.value.trim()) problems.push(t("need_description"));
     const fixed = values.get("fixed_on_the_spot") === "1";
     if (fixed && !after.photos().length) problems.push(t("need_after_photo"));
     if (problems.length) {
@@ -46,6 +45,12 @@ export async function show(root, { params, navigate, getJSON }) {
     error.hidden = true;
     submit.disabled = true;
     replace(submit, t("sending"));
+    // The photos' upload progress, on the button the user just pressed.
+    const unsubscribe = outbox.subscribe((items, status) => {
+      if (status.progress?.id === clientId) {
+        replace(submit, t("sending_percent", { n: Math.round((100 * status.progress.loaded) / status.progress.total) }));
+      }
+    });
     try {
       const result = await outbox.submit({
         id: clientId, url: "/api/v1/hazards", label: `${t("report_hazard")} · ${zone.name}`,
@@ -64,13 +69,15 @@ export async function show(root, { params, navigate, getJSON }) {
       replace(error, err.code === "network" ? t("network_error") : err.message);
       submit.disabled = false;
       replace(submit, t("submit_report"));
+    } finally {
+      unsubscribe();
     }
   } },
   h("h2", {}, t("photos")), before.element,
   choices("category_id", t("category"), categories.map((c) => [String(c.id), c.name]), null),
   choices("severity", t("severity"), [["general", t("severity_general")], ["major", t("severity_major")],
                                        ["critical", t("severity_critical")]], "general"),
-  h("label", { for: "description" }, t("description")), description,
+  h("label", { for: "description" }, t("description_optional")), description,
   h("label", { class: "check" },
     h("input", { type: "checkbox", name: "fixed_on_the_spot", value: "1",
                  onchange: (e) => { afterBox.hidden = !e.target.checked; } }),

@@ -9,7 +9,7 @@ function item(hazard) {
       h("span", {},
         h("strong", {}, hazard.zone.name), " · ", hazard.category.name,
         hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null,
-        h("br"), hazard.description,
+        h("br"), hazard.description || h("span", { class: "muted" }, t("no_description")),
         hazard.deadline_date ? [h("br"), h("span", { class: "muted" }, t("deadline", { date: hazard.deadline_date }))] : null)));
 }
 

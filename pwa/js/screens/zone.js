@@ -21,7 +21,7 @@ function hazardItem(hazard) {
       h("strong", {}, hazard.category?.name || ""), " · ",
       h("span", {}, hazard.state_label),
       hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
-    h("p", {}, hazard.description),
+    hazard.description ? h("p", {}, hazard.description) : h("p", { class: "muted" }, t("no_description")),
     hazard.deadline_date ? h("p", { class: "muted" }, t("deadline", { date: hazard.deadline_date })) : null);
 }
 

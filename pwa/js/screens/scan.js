@@ -1,0 +1,102 @@
+// The scanner (/app/scan): the camera reads a zone's QR label and opens the zone, as if the label's URL had
+// been opened by the phone's camera app (the scan counts as being on site). Where there is no camera, or it
+// is refused, a photo of the label is read instead, and the zone code can always be typed.
+import { rememberScan } from "../context.js";
+import { h, replace } from "../dom.js";
+import { t } from "../i18n.js";
+import { qrReader, zoneToken } from "../qr.js";
+import { codeForm } from "./home.js";
+
+const EVERY_MS = 200;  // a few reads a second: quick enough to feel instant, light on a cheap phone's battery
+
+/** Draw the scanner; return the function that stops the camera when the user leaves. */
+export async function show(root, { navigate, getJSON }) {
+  const status = h("p", { id: "scan-status", role: "status", class: "scan-status" }, t("scan_starting"));
+  const video = h("video", { id: "scan-video", muted: true, playsInline: true, autoplay: true,
+                             "aria-label": t("scan_camera") });
+  const frame = h("div", { class: "viewfinder", hidden: true }, video, h("div", { class: "aim", "aria-hidden": "true" }));
+  const photoInput = h("input", { id: "scan-photo", type: "file", accept: "image/*", capture: "environment",
+                                  class: "visually-hidden", "aria-describedby": "scan-status" });
+  const photoButton = h("label", { for: "scan-photo", class: "button big" }, t("scan_from_photo"));
+  let stream = null;
+  let reader = null;
+  let timer = null;
+  let stopped = false;
+
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    stream?.getTracks().forEach((track) => track.stop());
+    stream = null;
+    reader?.close();
+    reader = null;
+  }
+
+  async function found(text) {
+    const token = zoneToken(text);
+    if (!token) {
+      replace(status, t("scan_not_a_label"));
+      return false;
+    }
+    stop();
+    navigator.vibrate?.(80);
+    rememberScan(token);
+    await navigate(`/z/${token}`);
+    return true;
+  }
+
+  async function tick() {
+    if (stopped) return;
+    try {
+      const text = video.readyState >= 2 ? await reader(video) : null;
+      if (text && await found(text)) return;
+    } catch {
+      replace(status, t("scan_decoder_missing"));
+      return;
+    }
+    if (!stopped) timer = setTimeout(tick, EVERY_MS);
+  }
+
+  photoInput.addEventListener("change", async () => {
+    const file = photoInput.files[0];
+    photoInput.value = "";
+    if (!file) return;
+    replace(status, t("scan_reading_photo"));
+    try {
+      reader ||= await qrReader();
+      const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      const text = await reader(bitmap);
+      bitmap.close?.();
+      if (!text) replace(status, t("scan_no_code_in_photo"));
+      else await found(text);
+    } catch {
+      replace(status, t("scan_decoder_missing"));
+    }
+  });
+
+  replace(root,
+    h("h1", { id: "scan-title" }, t("scan_title")),
+    frame, status,
+    h("div", { class: "scan-tools" }, photoButton, photoInput),
+    codeForm({ navigate, getJSON, heading: t("or_type_code") }));
+
+  (async () => {
+    if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera");
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: false, video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
+    });
+    if (stopped) return stop();
+    reader = await qrReader();
+    video.srcObject = stream;
+    frame.hidden = false;
+    await video.play().catch(() => {});
+    replace(status, t("scan_point"));
+    tick();
+  })().catch((err) => {
+    if (stopped) return;
+    stop();
+    stopped = false;  // the photo button still reads
+    replace(status, err?.name === "NotAllowedError" ? t("scan_camera_refused") : t("scan_no_camera"));
+  });
+  return stop;
+}

@@ -1,0 +1,74 @@
+"""Today's round: the zones due for a patrol (by frequency, in the school's calendar) and what I did today."""
+
+from datetime import UTC, datetime, timedelta
+
+from server.auth.models import User
+from server.extensions import db
+from server.patrols import services
+from server.patrols.models import PatrolVisit
+from server.zones.models import Zone
+from tests.conftest import new_client_id
+
+# 10:00 in Shanghai on a Wednesday.
+NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
+
+
+def _visit(app, zone, user, at):
+    with app.app_context():
+        db.session.add(PatrolVisit(client_id=new_client_id(), content_hash="x", zone_id=zone.id,
+                                   patrol_id=user.id, result="no_hazard", device_at=at, received_at=at))
+        db.session.commit()
+
+
+def _round(app, user, now=NOW):
+    with app.app_context():
+        today = services.todays_round(db.session.get(User, user.id), now=now)
+        return today.day, [(z.code, last) for z, last in today.due], [z.code for z in today.done]
+
+
+def test_due_zones_follow_each_zones_frequency(app, make_user, make_zone):
+    me, other = make_user(roles=("patrol",)), make_user(roles=("patrol",))
+    daily_done = make_zone(code="D-DONE", frequency="daily")
+    make_zone(code="D-NEVER", frequency="daily")
+    daily_yesterday = make_zone(code="D-LATE", frequency="daily")
+    weekly_recent = make_zone(code="W-RECENT", frequency="weekly")
+    weekly_old = make_zone(code="W-OLD", frequency="weekly")
+    custom = make_zone(code="C-3", frequency="custom", frequency_days=3)
+    make_zone(code="K-KEY", frequency="daily", key_area=True)
+    _visit(app, daily_done, me, NOW - timedelta(hours=1))
+    # 23:30 in Shanghai yesterday is yesterday for the school, though it is today's date in UTC minus a bit.
+    _visit(app, daily_yesterday, other, datetime(2030, 1, 8, 15, 30, tzinfo=UTC))
+    _visit(app, weekly_recent, other, NOW - timedelta(days=6))
+    _visit(app, weekly_old, other, NOW - timedelta(days=7, hours=1))
+    _visit(app, custom, other, NOW - timedelta(days=2))
+
+    day, due, done = _round(app, me)
+    assert day.isoformat() == "2030-01-09"
+    codes = [code for code, _ in due]
+    # Key areas first, then never patrolled, then the longest since a patrol.
+    assert codes == ["K-KEY", "D-NEVER", "W-OLD", "D-LATE"]
+    assert dict(due)["D-NEVER"] is None and dict(due)["W-OLD"] is not None
+    assert done == ["D-DONE"]
+    assert _round(app, other)[2] == []  # the others' visits are theirs, and none of them was today
+
+
+def test_an_inactive_zone_is_never_due_and_rectifiers_have_no_round(app, make_user, make_zone):
+    zone = make_zone(code="GONE", frequency="daily")
+    with app.app_context():
+        db.session.get(Zone, zone.id).active = False
+        db.session.commit()
+    assert _round(app, make_user(roles=("patrol",)))[1] == []
+    make_zone(code="HERE", frequency="daily")
+    assert _round(app, make_user(roles=("rectifier",)))[1:] == ([], [])
+
+
+def test_the_round_over_the_api(app, make_zone, login_as):
+    patrol = login_as("patrol")
+    zone = make_zone(code="API-1", frequency="daily")
+    body = patrol.get("/api/v1/me/today").get_json()
+    assert [d["zone"]["code"] for d in body["due"]] == ["API-1"] and body["done"] == []
+    assert body["due"][0]["zone"]["token"] == zone.qr_token and body["due"][0]["last_visit_at"] is None
+    visit = {"client_id": new_client_id(), "zone_id": zone.id, "device_at": datetime.now(UTC).isoformat()}
+    assert patrol.post("/api/v1/visits", json=visit).status_code == 201
+    body = patrol.get("/api/v1/me/today").get_json()
+    assert body["due"] == [] and [z["code"] for z in body["done"]] == ["API-1"]
