@@ -1,6 +1,6 @@
 // The field app's service worker, served from /sw.js with the version and file list stamped in by the server.
 // The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
-// shell when the network fails, other pages an offline page; the data the field app needs offline (session,
+// cached shell first, other pages the network and, failing it, an offline page; the data the field app needs offline (session,
 // words, categories, the zone directory, the user's tasks and round) is cached network-first. Vendored
 // libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched.
 // The outbox lives in the page, not here.
@@ -41,11 +41,15 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") {
-    // Network first (a signed-out phone is sent to sign in); with no network the cached shell for the field
-    // app, and for a desk page a page that says so and leads to the field app, which works offline.
-    const fallback = FIELD.test(url.pathname) ? SHELL : OFFLINE;
-    event.respondWith(fetch(request).catch(() => caches.match(fallback, { cacheName: CACHE })));
+  if (request.mode === "navigate" && FIELD.test(url.pathname)) {
+    // The field app opens from the cached shell at once, signal or not: a network-first navigation on a weak
+    // signal (a stairwell, a basement) waits for the network to give up. The shell holds no data; its script
+    // asks the session and sends a signed-out phone to sign in. A new release installs beside it and the
+    // page offers to reload.
+    event.respondWith(caches.match(SHELL, { cacheName: CACHE }).then((hit) => hit || fetch(request)));
+  } else if (request.mode === "navigate") {
+    // A desk page needs the server; with no network, a page that says so and leads to the field app.
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE, { cacheName: CACHE })));
   } else if (url.pathname.startsWith("/pwa/vendor/")) {
     event.respondWith(cacheFirst(request));
   } else if (DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh")) {

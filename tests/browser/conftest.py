@@ -188,3 +188,20 @@ def camera_phone(playwright_driver, launch_args, tmp_path):
     yield open_phone
     for chromium in browsers:
         chromium.close()
+
+
+def wait_until(page, script: str, timeout: float = 15.0, arg=None):
+    """Evaluate `script` (it may be async) until it gives a truthy value; fail after `timeout` seconds.
+
+    (page.wait_for_function does not wait for an async function's promise: it takes the promise as truthy.)
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false after {timeout} s: {script}")
+        page.wait_for_timeout(100)

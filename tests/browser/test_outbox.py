@@ -13,7 +13,7 @@ from server.patrols.models import PatrolVisit
 from server.phone_photo import phone_photo_path
 from server.zones import services as zones
 from server.zones.models import Zone
-from tests.browser.conftest import serious_violations, shot, sign_in, wait_for_service_worker
+from tests.browser.conftest import serious_violations, shot, sign_in, wait_for_service_worker, wait_until
 
 
 def _count(app, model):
@@ -271,6 +271,28 @@ def test_rectification_made_offline_moves_the_hazard_when_it_syncs(app, live, ph
             "before", "after"]
 
 
+def test_a_deferral_asked_offline_reaches_the_supervisors(app, live, phone, make_hazard):
+    from datetime import date, timedelta
+
+    hazard = make_hazard("assigned", description="消防水泵需更换")
+    sign_in(phone, live, hazard.people.rectifier.username)
+    phone.goto(f"{live}/app")
+    phone.locator("#my-tasks a", has_text="消防水泵需更换").click()
+    expect(phone.locator("#act-request_deferral")).to_be_visible()
+    phone.context.set_offline(True)  # the pump room is in the basement
+    later = (date.today() + timedelta(days=20)).isoformat()
+    phone.fill("#act-request_deferral-note", "配件需厂家订货，约两周到货")
+    phone.fill("#act-request_deferral-date", later)
+    phone.get_by_role("button", name="申请延期").last.click()
+    expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+    phone.context.set_offline(False)
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=15000)
+    with app.app_context():
+        row = db.session.get(Hazard, hazard.id)
+        assert row.state == "assigned" and row.deferral_pending
+        assert row.deferral_reason == "配件需厂家订货，约两周到货"
+
+
 def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, make_user, make_zone,
                                                               pwa_copy):
     from server import shell
@@ -293,8 +315,10 @@ def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, 
     new = shell.version_of(copy)
     assert new != old
     phone.reload()
-    phone.wait_for_function(f"""async () => (await caches.keys()).includes("shell-{new}")
-                                && !(await caches.keys()).includes("shell-{old}")""", timeout=15000)
+    # It opens from the cache as it was; the new release installs beside it and takes over.
+    wait_until(phone, f"""async () => (await caches.keys()).includes("shell-{new}")
+                          && !(await caches.keys()).includes("shell-{old}")""")
+    expect(phone.locator("#new-version")).to_be_visible()
     phone.reload()
     expect(phone.locator(f"script[src='/pwa/js/app.js?v={new}']")).to_have_count(1)
     expect(phone.locator("#outbox-link .count")).to_have_text("1")  # the outbox survived the update

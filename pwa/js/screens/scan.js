@@ -20,15 +20,23 @@ export async function show(root, { navigate, getJSON }) {
   const photoButton = h("label", { for: "scan-photo", class: "button big" }, t("scan_from_photo"));
   let stream = null;
   let reader = null;
+  let making = null;  // one reader for the camera and the photo button, however they race
+  const getReader = async () => (reader = await (making ||= qrReader()));
   let timer = null;
   let stopped = false;
 
-  function stop() {
-    stopped = true;
+  function stopCamera() {
     clearTimeout(timer);
     stream?.getTracks().forEach((track) => track.stop());
     stream = null;
-    reader?.close();
+    frame.hidden = true;
+  }
+
+  function stop() {
+    stopped = true;
+    stopCamera();
+    making?.then((r) => r.close());
+    making = null;
     reader = null;
   }
 
@@ -63,7 +71,7 @@ export async function show(root, { navigate, getJSON }) {
     if (!file) return;
     replace(status, t("scan_reading_photo"));
     try {
-      reader ||= await qrReader();
+      await getReader();
       const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
       const text = await reader(bitmap);
       bitmap.close?.();
@@ -86,7 +94,7 @@ export async function show(root, { navigate, getJSON }) {
       audio: false, video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
     });
     if (stopped) return stop();
-    reader = await qrReader();
+    await getReader();
     video.srcObject = stream;
     frame.hidden = false;
     await video.play().catch(() => {});
@@ -94,8 +102,7 @@ export async function show(root, { navigate, getJSON }) {
     tick();
   })().catch((err) => {
     if (stopped) return;
-    stop();
-    stopped = false;  // the photo button still reads
+    stopCamera();  // the reader stays: a photo may be being read with it
     replace(status, err?.name === "NotAllowedError" ? t("scan_camera_refused") : t("scan_no_camera"));
   });
   return stop;
