@@ -138,6 +138,7 @@ MESSAGES = {
     "todays_round": _l("Due for a patrol today (%(n)s)"),
     "round_complete": _l("Every zone due today has been patrolled."),
     "done_today": _l("Patrolled today (%(n)s)"),
+    "more_zones": _l("%(n)s more zones due"),
     "save_and_send": _l("Save and send"),
     "cancel": _l("Cancel"),
     "edit": _l("Edit"),

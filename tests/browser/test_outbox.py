@@ -148,6 +148,7 @@ def test_a_refused_report_is_edited_and_sent_again_once(app, live, phone, make_u
     item.get_by_label("严重程度").select_option(label="较大")
     item.get_by_label("描述").fill("电缆外皮破损，铜线外露")
     assert serious_violations(phone) == []
+    shot(phone, "outbox-edit-phone")
     item.get_by_role("button", name="保存并发送").click()
     expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
     with app.app_context():
@@ -249,13 +250,18 @@ def test_items_wait_through_an_ended_session_and_go_after_sign_in(app, live, pho
     assert _count(app, Hazard) == 1
 
 
-def test_rectification_made_offline_moves_the_hazard_when_it_syncs(app, live, phone, make_hazard):
-    hazard = make_hazard("assigned", description="配电箱未上锁")
+def _open_task_then_lose_signal(phone, live, hazard, form):
+    """Sign in as the hazard's rectifier, open it from "my tasks", wait for `form`, then go offline."""
     sign_in(phone, live, hazard.people.rectifier.username)
     phone.goto(f"{live}/app")
-    phone.locator("#my-tasks a", has_text="配电箱未上锁").click()
-    expect(phone.locator("#act-submit")).to_be_visible()
+    phone.locator("#my-tasks a", has_text=hazard.description).click()
+    expect(phone.locator(form)).to_be_visible()
     phone.context.set_offline(True)
+
+
+def test_rectification_made_offline_moves_the_hazard_when_it_syncs(app, live, phone, make_hazard):
+    hazard = make_hazard("assigned", description="配电箱未上锁")
+    _open_task_then_lose_signal(phone, live, hazard, "#act-submit")
     phone.set_input_files("#act-submit-photos", str(phone_photo_path()))
     phone.fill("#act-submit-note", "已加锁")
     phone.get_by_role("button", name="提交整改").last.click()
@@ -275,11 +281,7 @@ def test_a_deferral_asked_offline_reaches_the_supervisors(app, live, phone, make
     from datetime import date, timedelta
 
     hazard = make_hazard("assigned", description="消防水泵需更换")
-    sign_in(phone, live, hazard.people.rectifier.username)
-    phone.goto(f"{live}/app")
-    phone.locator("#my-tasks a", has_text="消防水泵需更换").click()
-    expect(phone.locator("#act-request_deferral")).to_be_visible()
-    phone.context.set_offline(True)  # the pump room is in the basement
+    _open_task_then_lose_signal(phone, live, hazard, "#act-request_deferral")  # the pump room: a basement
     later = (date.today() + timedelta(days=20)).isoformat()
     phone.fill("#act-request_deferral-note", "配件需厂家订货，约两周到货")
     phone.fill("#act-request_deferral-date", later)

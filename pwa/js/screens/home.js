@@ -57,6 +57,8 @@ function outboxCard() {
   return card;
 }
 
+const FIRST = 6;
+
 function roundItem(zone, { last, done, queued }) {
   const note = done ? t("patrolled_today") : queued ? t("recorded_waiting")
     : last ? t("last_patrol", { time: localTime(last) }) : t("never_patrolled");
@@ -75,8 +77,11 @@ async function fillRound(section, getJSON) {
   section.hidden = false;
   replace(section,
     h("h2", { id: "round-title" }, t("todays_round", { n: todo.length })),
-    todo.length ? h("ul", { class: "round" }, todo.map((d) => roundItem(d.zone, { last: d.last_visit_at })))
+    todo.length ? h("ul", { class: "round" }, todo.slice(0, FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))
       : h("p", { class: "notice notice-ok" }, t("round_complete")),
+    // A school has dozens of zones: the most pressing first, the rest a tap away.
+    todo.length > FIRST ? h("details", {}, h("summary", {}, t("more_zones", { n: todo.length - FIRST })),
+      h("ul", { class: "round" }, todo.slice(FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))) : null,
     done.length || queued.size ? h("details", {},
       h("summary", {}, t("done_today", { n: done.length + due.filter((d) => queued.has(String(d.zone.id))).length })),
       h("ul", { class: "round" },
