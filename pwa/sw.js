@@ -1,10 +1,13 @@
 // The field app's service worker, served from /sw.js with the version and file list stamped in by the server.
 // The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
-// cached shell first, other pages the network and, failing it, an offline page; the data the field app needs offline (session,
-// words, categories, the zone directory, the user's tasks and round) is cached network-first. Vendored
-// libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched.
+// cached shell first, other pages the network and, failing it, an offline page; the data the field app needs
+// offline (session, words, categories, the zone directory, the user's tasks and round) is cached
+// network-first, and dropped when the server says the phone's user changed or signed out. Vendored
+// libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched,
+// in a cache of their own that outlives app releases (it changes only when pwa/vendor/ does).
 // The outbox lives in the page, not here.
 const VERSION = "{{V}}";
+const VENDOR = `vendor-${"{{VENDOR_V}}"}`;
 const FILES = ["{{FILES}}"];
 const SHELL = "/app?shell=1";
 const OFFLINE = `/pwa/offline.html?v=${VERSION}`;
@@ -20,7 +23,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("shell-") && name !== CACHE) await caches.delete(name);
+      if ((name.startsWith("shell-") && name !== CACHE) || (name.startsWith("vendor-") && name !== VENDOR)) {
+        await caches.delete(name);
+      }
     }
     await self.clients.claim();
   })());
@@ -38,9 +43,11 @@ const FIELD = /^\/(app(\/|$)|z\/)/;
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // Signing out anywhere (the desk's button too): the next person on this phone must not see this one's data.
+  if (request.method === "POST" && url.pathname === "/logout") event.waitUntil(caches.delete(DATA));
+  if (request.method !== "GET") return;
   if (request.mode === "navigate" && FIELD.test(url.pathname)) {
     // The field app opens from the cached shell at once, signal or not: a network-first navigation on a weak
     // signal (a stairwell, a basement) waits for the network to give up. The shell holds no data; its script
@@ -60,8 +67,8 @@ self.addEventListener("fetch", (event) => {
 });
 
 async function cacheFirst(request) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(request);
+  const cache = await caches.open(VENDOR);
+  const hit = await cache.match(request, { ignoreSearch: true });
   if (hit) return hit;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
@@ -73,6 +80,7 @@ async function networkFirst(request) {
     const response = await fetch(request);
     if (response.ok) {
       const copy = response.clone();
+      if (new URL(request.url).pathname === "/api/v1/session") await forgetOtherUser(response.clone());
       caches.open(DATA).then((cache) => cache.put(request, copy));
     }
     return response;
@@ -83,6 +91,15 @@ async function networkFirst(request) {
     if (fromDirectory) return fromDirectory;
     throw error;
   }
+}
+
+// The session as the server sees it now: signed out (an expired session, a sign-out on the desk), or another
+// person signed in, and what was cached for the last person goes: offline, the app must not open as them.
+async function forgetOtherUser(response) {
+  const now = (await response.json().catch(() => ({}))).user?.id ?? null;
+  const cached = await caches.match("/api/v1/session", { cacheName: DATA });
+  const before = cached ? (await cached.json().catch(() => ({}))).user?.id ?? null : null;
+  if (now === null || (before !== null && before !== now)) await caches.delete(DATA);
 }
 
 // A zone never opened on this phone still opens offline: its label's token is in the cached directory.

@@ -84,7 +84,8 @@ def service_worker():
     files = ["/app?shell=1"] + [f"/pwa/{p.as_posix()}?v={v}" for p in paths
                                 if p.name not in ("sw.js", "index.html") and p.parts[0] != "vendor"]
     body = (_root() / "sw.js").read_text(encoding="utf-8")
-    body = body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
+    body = (body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
+            .replace('"{{VENDOR_V}}"', json.dumps(version_of(_root() / "vendor"))))
     return Response(body, mimetype="text/javascript",
                     headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
 

@@ -109,6 +109,7 @@ async function start() {
   const [, info] = await Promise.all([loadMessages(), session()]);
   if (!info.user) return signIn();
   state.user = info.user;
+  outbox.setUser(info.user);
   drawHeader();
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-nav]");
@@ -118,6 +119,12 @@ async function start() {
   });
   addEventListener("popstate", route);
   outbox.subscribe(drawOutboxCount);
+  // A tab of an older release holds the phone's database open and stops its upgrade: say what to do.
+  addEventListener("outbox-blocked", () => {
+    if (document.getElementById("db-blocked")) return;
+    document.body.append(h("p", { id: "db-blocked", class: "notice notice-error update-banner", role: "alert" },
+      t("close_other_tabs")));
+  });
   await route();
   if ("serviceWorker" in navigator) {
     const hadController = Boolean(navigator.serviceWorker.controller);

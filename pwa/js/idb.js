@@ -36,6 +36,8 @@ function open() {
       resolve(req.result);
     };
     req.onerror = () => reject(req.error);
+    // An older release's tab keeps version 1 open (it had no onversionchange): the upgrade waits for it.
+    req.onblocked = () => dispatchEvent(new CustomEvent("outbox-blocked"));
   });
   return opening;
 }

@@ -6,11 +6,19 @@ import * as idb from "./idb.js";
 
 const STORE = "outbox";
 const FILES = "outbox-files";  // the photos, apart: listing the outbox (every redraw) reads no photo bytes
+const STALL_MS = 60_000;  // an upload with no progress for this long is given up and tried again later
 const listeners = new Set();
 let running = null;
+let again = false;  // a sync was asked for while a round ran: run one more
 let retryTimer = null;
+let owner = null;  // the signed-in person: a record is theirs, and is sent only in their session
 export const status = { lastSync: localStorage.getItem("last-sync"), signInNeeded: false, sending: null,
                         progress: null };
+
+/** Say who is signed in on this phone ({id, display_name}); records made from now on are theirs. */
+export function setUser(user) {
+  owner = user ? { id: user.id, name: user.display_name } : null;
+}
 
 /** Call `fn` whenever the outbox changes. */
 export function subscribe(fn) {
@@ -19,8 +27,9 @@ export function subscribe(fn) {
 }
 
 async function changed() {
+  const now = { ...status };  // as it is now: an upload may finish while the list is read
   const items = await list();
-  for (const fn of listeners) fn(items, status);
+  for (const fn of listeners) fn(items, now);
 }
 
 /** Return the waiting items, oldest first. */
@@ -37,7 +46,7 @@ export async function enqueue({ id, url, label, fields, files = {} }) {
   const photoCount = Object.values(stored).reduce((n, list) => n + list.length, 0);
   await idb.putAll({
     [STORE]: { id, url, label, fields, photo_count: photoCount, created_at: new Date().toISOString(),
-               state: "waiting", attempts: 0, error: null },
+               state: "waiting", attempts: 0, error: null, user: owner },
     [FILES]: { id, files: stored },
   });
   await changed();
@@ -65,7 +74,16 @@ function post(url, form, token, onProgress) {
     xhr.withCredentials = true;
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("X-CSRFToken", token);
-    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); });
+    // A signal that drops to nothing mid-upload leaves the request hanging: give up after a minute without
+    // progress (not a fixed time: six photos on a weak signal may take minutes, and still move).
+    let stall = setTimeout(() => xhr.abort(), STALL_MS);
+    const moved = () => { clearTimeout(stall); stall = setTimeout(() => xhr.abort(), STALL_MS); };
+    xhr.upload.addEventListener("progress", (e) => {
+      moved();
+      if (e.lengthComputable) onProgress(e.loaded, e.total);
+    });
+    xhr.addEventListener("progress", moved);
+    xhr.addEventListener("loadend", () => clearTimeout(stall));
     xhr.addEventListener("load", () => {
       let data = null;
       try {
@@ -89,6 +107,8 @@ async function sendOne(item) {
     return { outcome: "retry" };
   }
   if (!info.user) return { outcome: "signin" };
+  // Made by someone else on this phone: it waits for them (never sent as the person signed in now).
+  if (item.user && item.user.id !== info.user.id) return { outcome: "other_user" };
   let response;
   let shown = 0;
   try {
@@ -117,49 +137,67 @@ async function sendOne(item) {
   return { outcome: "done" };
 }
 
-/** Send the waiting items one at a time, in order; resolve when this round is over. */
+/** Send the waiting items one at a time, in order; resolve when they are sent or cannot be now. */
 export function syncNow() {
-  running ||= (async () => {
-    clearTimeout(retryTimer);
-    let failures = 0;
+  if (running) {
+    again = true;  // what was asked for (a retry, a new record) may be behind the round's list: go once more
+    return running;
+  }
+  running = (async () => {
     try {
-      for (const item of await list()) {
-        if (item.state === "attention") continue;  // only the user can edit or discard it; others go on
-        status.sending = item.id;
-        await changed();
-        let result;
-        try {
-          result = await sendOne(item);
-        } catch {
-          result = { outcome: "retry" };
-        }
-        if (result.outcome === "done") {
-          await idb.removeAll([STORE, FILES], item.id);
-          status.lastSync = new Date().toISOString();
-          localStorage.setItem("last-sync", status.lastSync);
-          status.signInNeeded = false;
-        } else if (result.outcome === "attention") {
-          await idb.put(STORE, { ...item, state: "attention", error: result.message });
-        } else if (result.outcome === "signin") {
-          status.signInNeeded = true;
-          break;
-        } else {
-          failures = item.attempts + 1;
-          await idb.put(STORE, { ...item, state: "waiting", attempts: failures });
-          break;  // the network or the server is down: try again later, in order
-        }
-      }
+      do {
+        again = false;
+        await round();
+      } while (again);
     } finally {
-      status.sending = null;
       running = null;
-      await changed();
-    }
-    if (failures) {
-      const delay = Math.min(60_000, 2_000 * 2 ** Math.min(failures - 1, 5));
-      retryTimer = setTimeout(syncSoon, delay);
     }
   })();
   return running;
+}
+
+// One pass over the waiting items, oldest first; stops at the first that cannot go for want of the network.
+async function round() {
+  clearTimeout(retryTimer);
+  let failures = 0;
+  try {
+    for (const item of await list()) {
+      if (item.state === "attention") continue;  // only the user can edit or discard it; others go on
+      status.sending = item.id;
+      await changed();
+      let result;
+      try {
+        result = await sendOne(item);
+      } catch {
+        result = { outcome: "retry" };
+      }
+      if (result.outcome === "done") {
+        await idb.removeAll([STORE, FILES], item.id);
+        status.lastSync = new Date().toISOString();
+        localStorage.setItem("last-sync", status.lastSync);
+        status.signInNeeded = false;
+      } else if (result.outcome === "attention") {
+        await idb.put(STORE, { ...item, state: "attention", error: result.message });
+      } else if (result.outcome === "other_user") {
+        continue;
+      } else if (result.outcome === "signin") {
+        status.signInNeeded = true;
+        break;
+      } else {
+        failures = item.attempts + 1;
+        await idb.put(STORE, { ...item, state: "waiting", attempts: failures });
+        break;  // the network or the server is down: try again later, in order
+      }
+    }
+  } finally {
+    status.sending = null;
+    await changed();
+  }
+  if (failures) {
+    again = false;  // the network is down: the backoff decides when to try again, not a busy loop
+    const delay = Math.min(60_000, 2_000 * 2 ** Math.min(failures - 1, 5));
+    retryTimer = setTimeout(syncSoon, delay);
+  }
 }
 
 /** Start a sync round unless one is running. */

@@ -139,6 +139,10 @@ MESSAGES = {
     "round_complete": _l("Every zone due today has been patrolled."),
     "done_today": _l("Patrolled today (%(n)s)"),
     "more_zones": _l("%(n)s more zones due"),
+    "close_other_tabs": _l("Close the app's other tabs or windows on this phone: the update of its saved "
+                           "records waits for them."),
+    "waits_for_user": _l("Recorded by %(name)s: sent when they sign in on this phone."),
+    "round_as_of": _l("Offline: this is the list of %(date)s."),
     "save_and_send": _l("Save and send"),
     "cancel": _l("Cancel"),
     "edit": _l("Edit"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import PATROL, SUPERVISOR, User
@@ -185,12 +185,17 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     if not user.has_role(*VISIT_ROLES):
         return Round(today, [], [])
     zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
-    last = dict(db.session.execute(select(PatrolVisit.zone_id, func.max(PatrolVisit.device_at))
+    # When a visit happened: the phone's clock, but never later than the server received it (a phone set a
+    # month ahead must not mark its zones patrolled for a month).
+    at = case((PatrolVisit.device_at < PatrolVisit.received_at, PatrolVisit.device_at),
+              else_=PatrolVisit.received_at)
+    last = dict(db.session.execute(select(PatrolVisit.zone_id, func.max(at))
                                    .group_by(PatrolVisit.zone_id)).all())
     due = [(z, last.get(z.id)) for z in zones
            if last.get(z.id) is None
            or last[z.id] < start_of_day(today - timedelta(days=period_days(z) - 1))]
     due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
     mine = set(db.session.scalars(select(PatrolVisit.zone_id).where(
-        PatrolVisit.patrol_id == user.id, PatrolVisit.device_at >= start_of_day(today))))
+        PatrolVisit.patrol_id == user.id, at >= start_of_day(today),
+        at < start_of_day(today + timedelta(days=1)))))
     return Round(today, due, [z for z in zones if z.id in mine])

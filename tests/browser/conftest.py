@@ -205,3 +205,8 @@ def wait_until(page, script: str, timeout: float = 15.0, arg=None):
         if time.monotonic() > deadline:
             pytest.fail(f"still false after {timeout} s: {script}")
         page.wait_for_timeout(100)
+
+
+# True once the QR decoder (for phones without BarcodeDetector) is in one of the service worker's caches.
+DECODER_CACHED = """async () => (await Promise.all((await caches.keys()).map(async (n) =>
+    (await caches.open(n)).keys()))).flat().some((r) => r.url.includes("/vendor/jsqr/"))"""

@@ -13,7 +13,14 @@ from server.patrols.models import PatrolVisit
 from server.phone_photo import phone_photo_path
 from server.zones import services as zones
 from server.zones.models import Zone
-from tests.browser.conftest import serious_violations, shot, sign_in, wait_for_service_worker, wait_until
+from tests.browser.conftest import (
+    DECODER_CACHED,
+    serious_violations,
+    shot,
+    sign_in,
+    wait_for_service_worker,
+    wait_until,
+)
 
 
 def _count(app, model):
@@ -306,6 +313,8 @@ def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, 
     sign_in(phone, live, patrol.username)
     phone.goto(f"{live}/app")
     wait_for_service_worker(phone)
+    phone.reload()  # home, now under the worker, puts the QR decoder this phone needs into its cache
+    wait_until(phone, DECODER_CACHED)
     phone.route("**/api/v1/hazards", lambda route: route.abort("internetdisconnected"))  # no signal for it
     _open_report_form(phone, live, zone, "新版本发布前的记录")
     phone.get_by_role("button", name="上报", exact=True).click()
@@ -321,6 +330,12 @@ def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, 
     wait_until(phone, f"""async () => (await caches.keys()).includes("shell-{new}")
                           && !(await caches.keys()).includes("shell-{old}")""")
     expect(phone.locator("#new-version")).to_be_visible()
+    # The QR decoder this phone fetched (no BarcodeDetector here) outlives the release: scans stay offline.
+    assert phone.evaluate("""async () => {
+        const vendor = (await caches.keys()).filter((n) => n.startsWith("vendor-"));
+        return vendor.length === 1 && (await (await caches.open(vendor[0])).keys())
+            .some((r) => r.url.includes("/vendor/jsqr/"));
+    }""")
     phone.reload()
     expect(phone.locator(f"script[src='/pwa/js/app.js?v={new}']")).to_have_count(1)
     expect(phone.locator("#outbox-link .count")).to_have_text("1")  # the outbox survived the update
@@ -372,3 +387,77 @@ def phone_photo_bytes_small() -> str:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (200, 90, 40)).save(buffer, "JPEG", quality=80)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_signing_out_on_the_desk_leaves_nothing_of_that_person_offline(app, live, phone, make_user):
+    patrol = make_user(display_name="甲老师", roles=("patrol", "supervisor"))
+    sign_in(phone, live, patrol.username)
+    phone.goto(f"{live}/app")
+    wait_for_service_worker(phone)
+    phone.reload()
+    expect(phone.locator("h1")).to_have_text("您好，甲老师")
+    phone.goto(f"{live}/desk")
+    phone.get_by_role("button", name="退出").click()
+    expect(phone.locator("#username")).to_be_visible()
+    phone.context.set_offline(True)
+    phone.goto(f"{live}/app")  # the shell opens from the cache, but as nobody
+    expect(phone.locator("main .notice-error")).to_be_visible()
+    expect(phone.locator("body")).not_to_contain_text("甲老师")
+
+
+def test_a_record_waits_for_the_person_who_made_it(app, live, phone, make_user, make_zone):
+    from server.auth import services as users
+    from server.auth.models import User
+
+    first, second = make_user(display_name="甲老师"), make_user(display_name="乙老师")
+    zone = make_zone()
+    sign_in(phone, live, first.username)
+    _open_report_form(phone, live, zone, "地面湿滑")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
+    with app.app_context():  # the first person's session ends; someone else picks up the phone
+        users.end_sessions(db.session.get(User, first.id))
+        db.session.commit()
+    phone.context.set_offline(False)
+    phone.goto(f"{live}/app/outbox")  # the app finds nobody signed in and asks
+    expect(phone.locator("#username")).to_be_visible()
+    sign_in(phone, live, second.username)
+    expect(phone.locator(".outbox-item")).to_contain_text("由 甲老师 记录")
+    phone.get_by_role("button", name="立即发送").click()
+    phone.wait_for_timeout(1000)
+    assert _count(app, Hazard) == 0  # never sent as 乙老师
+    phone.goto(f"{live}/desk")
+    phone.get_by_role("button", name="退出").click()
+    sign_in(phone, live, first.username)
+    phone.goto(f"{live}/app/outbox")
+    expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送", timeout=15000)
+    with app.app_context():
+        assert db.session.scalars(select(Hazard)).one().reporter_id == first.id
+
+
+def test_an_edit_keeps_what_is_typed_through_redraws(app, live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    sign_in(phone, live, patrol.username)
+    _open_report_form(phone, live, zone, "灯管闪烁")
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="上报", exact=True).click()
+    with app.app_context():
+        zones.set_active(db.session.get(Zone, zone.id), False)
+        db.session.commit()
+    phone.context.set_offline(False)
+    phone.goto(f"{live}/app/outbox")
+    expect(phone.locator(".outbox-item.state-attention")).to_have_count(1, timeout=15000)
+    phone.get_by_role("button", name="编辑").click()
+    description = phone.get_by_label("描述")
+    description.click()
+    description.press("End")
+    phone.keyboard.type("，三楼")
+    phone.evaluate("dispatchEvent(new Event('online'))")  # a sync round redraws the outbox
+    phone.wait_for_timeout(800)
+    phone.keyboard.type("东侧")
+    expect(description).to_have_value("灯管闪烁，三楼东侧")
+    expect(description).to_be_focused()
+    phone.get_by_role("button", name="取消").click()
+    expect(phone.locator("h1")).to_be_focused()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.patrols.models import PatrolVisit
 from tests.browser.conftest import (
+    DECODER_CACHED,
     qr_png,
     serious_violations,
     shot,
@@ -137,8 +138,7 @@ def test_the_scanner_reads_labels_offline_once_the_decoder_is_cached(live, phone
     phone.reload()
     expect(phone.locator("#scan-link")).to_be_visible()
     # The home screen warms the decoder (and the zone directory) into the cache on a phone that needs it.
-    wait_until(phone, """async () => (await Promise.all((await caches.keys()).map(async (n) =>
-        (await caches.open(n)).keys()))).flat().some((r) => r.url.includes("/vendor/jsqr/"))""")
+    wait_until(phone, DECODER_CACHED)
     phone.context.set_offline(True)
     phone.get_by_role("link", name="扫码巡查").click()
     phone.set_input_files("#scan-photo", qr_png(f"{live}/z/{zone.qr_token}"))

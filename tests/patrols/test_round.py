@@ -72,3 +72,16 @@ def test_the_round_over_the_api(app, make_zone, login_as):
     assert patrol.post("/api/v1/visits", json=visit).status_code == 201
     body = patrol.get("/api/v1/me/today").get_json()
     assert body["due"] == [] and [z["code"] for z in body["done"]] == ["API-1"]
+
+
+def test_a_phone_clock_set_ahead_does_not_mark_zones_patrolled(app, make_user, make_zone):
+    me = make_user(roles=("patrol",))
+    zone = make_zone(code="CLOCK", frequency="daily")
+    with app.app_context():  # the phone said "a month from now"; the server received it yesterday
+        db.session.add(PatrolVisit(client_id=new_client_id(), content_hash="x", zone_id=zone.id,
+                                   patrol_id=me.id, result="no_hazard", device_at=NOW + timedelta(days=30),
+                                   received_at=NOW - timedelta(days=1)))
+        db.session.commit()
+    _day, due, done = _round(app, me)
+    assert [code for code, _ in due] == ["CLOCK"] and done == []
+    assert dict(due)["CLOCK"] == NOW - timedelta(days=1)

@@ -42,9 +42,14 @@ export function codeForm({ navigate, getJSON, heading }) {
 
 function outboxCard() {
   const card = h("p", { class: "card outbox-glance", id: "outbox-glance", role: "status" });
+  let shown = null;
   const draw = (items, status) => {
     if (!document.contains(card)) return stop();
     const attention = items.filter((i) => i.state === "attention").length;
+    // A live region: redrawn (and so announced) only when what it says changes, not at every upload tick.
+    const key = [items.length, attention, status.lastSync].join("|");
+    if (key === shown) return;
+    shown = key;
     replace(card,
       h("a", { href: "/app/outbox", "data-nav": true, class: attention ? "attention" : "" },
         items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
@@ -69,14 +74,22 @@ function roundItem(zone, { last, done, queued }) {
 }
 
 async function fillRound(section, getJSON) {
-  const [{ due, done }, waiting] = await Promise.all([getJSON("/api/v1/me/today"), outbox.list()]);
+  const [round, waiting] = await Promise.all([getJSON("/api/v1/me/today"), outbox.list()]);
+  const today = localTime(new Date().toISOString(), { time: false });
+  // Offline the next morning the cached list is yesterday's: its "done today" is not today's.
+  const stale = round.date !== today;
+  const { due } = round;
+  const done = stale ? [] : round.done;
   if (!due.length && !done.length) return;
-  // Visits and reports made offline are not on the server's list yet: the phone knows they are done.
-  const queued = new Set(waiting.filter((i) => i.fields?.zone_id).map((i) => String(i.fields.zone_id)));
+  // Visits and reports made offline today are not on the server's list yet: the phone knows they are done.
+  const queued = new Set(waiting.filter((i) => i.fields?.zone_id && i.state === "waiting"
+                                        && localTime(i.created_at, { time: false }) === today)
+    .map((i) => String(i.fields.zone_id)));
   const todo = due.filter((d) => !queued.has(String(d.zone.id)));
   section.hidden = false;
   replace(section,
     h("h2", { id: "round-title" }, t("todays_round", { n: todo.length })),
+    stale ? h("p", { class: "muted" }, t("round_as_of", { date: round.date })) : null,
     todo.length ? h("ul", { class: "round" }, todo.slice(0, FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))
       : h("p", { class: "notice notice-ok" }, t("round_complete")),
     // A school has dozens of zones: the most pressing first, the rest a tap away.

@@ -52,23 +52,25 @@ async function editForm(item, done) {
     h("button", { type: "button", onclick: () => { editing.delete(item.id); done(); } }, t("cancel"))));
 }
 
-function progressOf(item, status) {
+function percentOf(item, status) {
   const p = status.progress;
-  if (!p || p.id !== item.id || !p.total) return null;
-  const percent = Math.round((100 * p.loaded) / p.total);
-  return h("progress", { max: 100, value: percent, "aria-label": t("upload_progress", { n: percent }) });
+  return p && p.id === item.id && p.total ? Math.round((100 * p.loaded) / p.total) : null;
 }
 
-function row(item, status, redraw) {
+function row(item, status, { user, redraw, settle }) {
   const sending = status.sending === item.id;
   const state = item.state === "attention" ? t("needs_attention") : sending ? t("sending") : t("waiting");
   const photos = item.photo_count || 0;
-  const li = h("li", { class: `outbox-item state-${sending ? "sending" : item.state}` },
+  const percent = sending ? percentOf(item, status) : null;
+  const li = h("li", { class: `outbox-item state-${sending ? "sending" : item.state}`, "data-id": item.id },
     h("p", {}, h("strong", {}, item.label), h("br"),
       h("span", { class: "muted" }, localTime(item.created_at), photos ? ` · ${t("n_photos", { n: photos })}` : ""),
       " · ", h("span", { class: "item-state" }, state)),
-    sending ? progressOf(item, status) : null,
-    item.error ? h("p", { class: "notice notice-error", role: "alert" }, item.error) : null);
+    sending ? h("progress", { max: 100, value: percent ?? 0, hidden: percent === null,
+                              "aria-label": t("upload_progress", { n: `${percent ?? 0}%` }) }) : null,
+    item.user && user && item.user.id !== user.id
+      ? h("p", { class: "muted" }, t("waits_for_user", { name: item.user.name })) : null,
+    item.error ? h("p", { class: "notice notice-error" }, item.error) : null);
   if (item.state !== "attention") return li;
   const canEdit = !item.url.startsWith("/api/v1/visits");
   if (editing.has(item.id)) {
@@ -82,31 +84,63 @@ function row(item, status, redraw) {
     return li;
   }
   li.append(h("p", { class: "actions" },
-    canEdit ? h("button", { type: "button", onclick: () => { editing.set(item.id, editForm(item, redraw)); redraw(); } }, t("edit")) : null,
+    canEdit ? h("button", { type: "button", onclick: () => { editing.set(item.id, editForm(item, settle)); redraw(); } }, t("edit")) : null,
     h("button", { type: "button", onclick: () => outbox.retry(item.id) }, t("retry")),
-    h("button", { type: "button", class: "danger", onclick: () => {
-      if (confirm(t("discard_confirm"))) outbox.discard(item.id);
+    h("button", { type: "button", class: "danger", onclick: async () => {
+      if (!confirm(t("discard_confirm"))) return;
+      await outbox.discard(item.id);
+      settle();
     } }, t("discard"))));
   return li;
 }
 
+// What a redraw would change, less the upload progress: when only that moves, only the bar is updated, so a
+// screen reader is not read the whole list again at every tick.
+function shape(items, status) {
+  return JSON.stringify(items.map((i) => [i.id, i.state, i.error, status.sending === i.id, i.user?.id]));
+}
+
 /** Draw the outbox and keep it current while it is on screen. */
-export async function show(root) {
+export async function show(root, { user } = {}) {
+  const heading = h("h1", {}, t("outbox"));
   const list = h("ul", { class: "outbox", id: "outbox-list" });
   const summary = h("p", { role: "status", id: "outbox-summary" });
   const signIn = h("p", { class: "notice notice-error", hidden: true },
     t("sign_in_to_send"), " ", h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
   let last = [[], outbox.status];
-  function draw(items, status) {
+  let drawn = null;
+  function draw(items, status, { force = false } = {}) {
     if (!root.contains(list)) return unsubscribe();
     last = [items, status];
-    replace(summary, items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
-      status.lastSync ? [" ", t("last_sync", { time: localTime(status.lastSync) })] : null);
+    const attention = items.filter((i) => i.state === "attention").length;
+    const text = [items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
+                  attention ? ` ${t("outbox_attention", { n: attention })}` : "",
+                  status.lastSync ? ` ${t("last_sync", { time: localTime(status.lastSync) })}` : ""].join("");
+    if (summary.textContent !== text) summary.textContent = text;  // a live region: announce changes only
     signIn.hidden = !status.signInNeeded;
-    replace(list, items.map((item) => row(item, status, () => draw(...last))));
+    // While the user edits a refused record, the list stays as it is (focus and keyboard stay in the form).
+    if (editing.size && !force) return;
+    const now = shape(items, status);
+    if (now === drawn && !force) {
+      for (const item of items) {
+        const bar = list.querySelector(`li[data-id="${item.id}"] progress`);
+        const percent = percentOf(item, status);
+        if (bar && percent !== null) {
+          bar.hidden = false;
+          bar.value = percent;
+          bar.setAttribute("aria-label", t("upload_progress", { n: `${percent}%` }));
+        }
+      }
+      return;
+    }
+    drawn = now;
+    const redraw = () => draw(...last, { force: true });
+    // After a record is saved, cancelled or discarded its row changes: focus goes back to the heading.
+    const settle = () => { redraw(); heading.focus(); };
+    replace(list, items.map((item) => row(item, status, { user, redraw, settle })));
   }
   const unsubscribe = outbox.subscribe(draw);
-  replace(root, h("h1", {}, t("outbox")), summary, signIn,
+  replace(root, heading, summary, signIn,
     h("button", { type: "button", class: "primary big", id: "sync-now", onclick: () => outbox.syncSoon() }, t("sync_now")),
     list);
   draw(await outbox.list(), outbox.status);

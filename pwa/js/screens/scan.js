@@ -24,6 +24,7 @@ export async function show(root, { navigate, getJSON }) {
   const getReader = async () => (reader = await (making ||= qrReader()));
   let timer = null;
   let stopped = false;
+  let photoTried = false;  // then the photo's outcome is what the status line says, not the camera's
 
   function stopCamera() {
     clearTimeout(timer);
@@ -59,6 +60,7 @@ export async function show(root, { navigate, getJSON }) {
       const text = video.readyState >= 2 ? await reader(video) : null;
       if (text && await found(text)) return;
     } catch {
+      stopCamera();  // no decoder: the camera would film for nothing
       replace(status, t("scan_decoder_missing"));
       return;
     }
@@ -69,10 +71,17 @@ export async function show(root, { navigate, getJSON }) {
     const file = photoInput.files[0];
     photoInput.value = "";
     if (!file) return;
+    photoTried = true;
     replace(status, t("scan_reading_photo"));
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    } catch {
+      replace(status, t("photo_unreadable"));
+      return;
+    }
     try {
       await getReader();
-      const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
       const text = await reader(bitmap);
       bitmap.close?.();
       if (!text) replace(status, t("scan_no_code_in_photo"));
@@ -103,6 +112,7 @@ export async function show(root, { navigate, getJSON }) {
   })().catch((err) => {
     if (stopped) return;
     stopCamera();  // the reader stays: a photo may be being read with it
+    if (photoTried) return;
     replace(status, err?.name === "NotAllowedError" ? t("scan_camera_refused") : t("scan_no_camera"));
   });
   return stop;
