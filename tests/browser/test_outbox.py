@@ -139,6 +139,7 @@ def test_a_refused_report_is_edited_and_sent_again_once(app, live, phone, make_u
     _open_report_form(phone, live, zone, "电缆外皮破损")
     phone.context.set_offline(True)
     phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # meanwhile the category chosen is retired by the admin
         fire = db.session.scalar(select(Category).where(Category.code == "fire"))
         fire.active = False
@@ -443,6 +444,7 @@ def test_an_edit_keeps_what_is_typed_through_redraws(app, live, phone, make_user
     _open_report_form(phone, live, zone, "灯管闪烁")
     phone.context.set_offline(True)
     phone.get_by_role("button", name="上报", exact=True).click()
+    expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():
         zones.set_active(db.session.get(Zone, zone.id), False)
         db.session.commit()
