@@ -463,3 +463,31 @@ def test_an_edit_keeps_what_is_typed_through_redraws(app, live, phone, make_user
     expect(description).to_be_focused()
     phone.get_by_role("button", name="取消").click()
     expect(phone.locator("h1")).to_be_focused()
+
+
+def test_a_record_made_while_another_is_being_sent_goes_in_the_same_sync(app, live, phone, make_user,
+                                                                        make_zone):
+    import time
+
+    from flask import request
+
+    gate = {"first": True}
+
+    @app.before_request
+    def _slow_first_visit():  # a slow link: the first "no hazard" takes seconds to go
+        if request.method == "POST" and request.path == "/api/v1/visits" and gate["first"]:
+            gate["first"] = False
+            time.sleep(3)
+
+    zone = make_zone()
+    sign_in(phone, live, make_user(roles=("patrol",)).username)
+    phone.goto(f"{live}/z/{zone.qr_token}")
+    phone.get_by_role("button", name="未发现隐患").click()
+    phone.get_by_role("link", name="上报隐患").click()  # while that is still being sent
+    phone.set_input_files("#photos", str(phone_photo_path()))
+    expect(phone.locator(".thumbs img")).to_have_count(1)
+    phone.locator("label.choice", has_text="消防安全").click()
+    phone.get_by_role("button", name="上报", exact=True).click()
+    # Not "kept for later": the round that was running went once more for it.
+    expect(phone.locator(".notice-ok")).to_have_text("隐患已上报。", timeout=15000)
+    assert not gate["first"] and _count(app, Hazard) == 1 and _count(app, PatrolVisit) == 2
