@@ -37,13 +37,19 @@ def _open_report_form(page, live, zone, description):
     page.fill("#description", description)
 
 
+def _report_offline(page, live, zone, description):
+    """Fill in a report, lose the signal, send it: wait until the phone says it is kept."""
+    _open_report_form(page, live, zone, description)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="上报", exact=True).click()
+    expect(page.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
+
+
 def test_report_made_offline_is_kept_and_sent_once_on_reconnect(app, live, phone, make_user, make_zone):
     patrol = make_user(roles=("patrol",))
     zone = make_zone(name="锅炉房")
     sign_in(phone, live, patrol.username)
-    _open_report_form(phone, live, zone, "压力表读数异常")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, zone, "压力表读数异常")
     expect(phone.locator(".notice-ok")).to_have_text("已保存在本机，有网络时会自动发送。")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     assert _count(app, Hazard) == 0
@@ -104,9 +110,7 @@ def test_refused_record_needs_attention_and_blocks_nothing(app, live, phone, mak
     patrol = make_user(roles=("patrol",))
     closing, other = make_zone(name="旧仓库"), make_zone(name="西侧门")
     sign_in(phone, live, patrol.username)
-    _open_report_form(phone, live, closing, "屋顶漏水")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, closing, "屋顶漏水")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # meanwhile the zone is taken out of use
         zones.set_active(db.session.get(Zone, closing.id), False)
@@ -136,9 +140,7 @@ def test_a_refused_report_is_edited_and_sent_again_once(app, live, phone, make_u
     patrol = make_user(roles=("patrol",))
     zone = make_zone(name="配电间")
     sign_in(phone, live, patrol.username)
-    _open_report_form(phone, live, zone, "电缆外皮破损")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, zone, "电缆外皮破损")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # meanwhile the category chosen is retired by the admin
         fire = db.session.scalar(select(Category).where(Category.code == "fire"))
@@ -236,9 +238,7 @@ def test_items_wait_through_an_ended_session_and_go_after_sign_in(app, live, pho
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)
-    _open_report_form(phone, live, zone, "电线老化")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, zone, "电线老化")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # the session ends meanwhile (signed out elsewhere, or expired)
         users.end_sessions(db.session.get(User, patrol.id))
@@ -413,9 +413,7 @@ def test_a_record_waits_for_the_person_who_made_it(app, live, phone, make_user, 
     first, second = make_user(display_name="甲老师"), make_user(display_name="乙老师")
     zone = make_zone()
     sign_in(phone, live, first.username)
-    _open_report_form(phone, live, zone, "地面湿滑")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, zone, "地面湿滑")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # the first person's session ends; someone else picks up the phone
         users.end_sessions(db.session.get(User, first.id))
@@ -441,9 +439,7 @@ def test_an_edit_keeps_what_is_typed_through_redraws(app, live, phone, make_user
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)
-    _open_report_form(phone, live, zone, "灯管闪烁")
-    phone.context.set_offline(True)
-    phone.get_by_role("button", name="上报", exact=True).click()
+    _report_offline(phone, live, zone, "灯管闪烁")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():
         zones.set_active(db.session.get(Zone, zone.id), False)
