@@ -23,6 +23,13 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "i
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
+def pytest_configure(config):
+    """Give each expect() 15 s: on a loaded 2-core machine downsizing a 12-megapixel photo takes seconds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 def pytest_collection_modifyitems(items):
     """Mark every test in this folder as a browser test."""
     here = Path(__file__).parent
