@@ -35,12 +35,22 @@ def version_of(root: Path = ROOT) -> str:
     return digest.hexdigest()[:12]
 
 
+def _computed(key: str, folder: str = "") -> str:
+    """Return the hash of pwa/ (or of a folder in it): once per process, or per request when live."""
+    ext = current_app.extensions
+    if current_app.config.get("PWA_VERSION_LIVE") or key not in ext:
+        ext[key] = version_of(_root() / folder)
+    return ext[key]
+
+
 def version() -> str:
     """Return the app's version, computed at start-up (set PWA_VERSION_LIVE to recompute per request)."""
-    ext = current_app.extensions
-    if current_app.config.get("PWA_VERSION_LIVE") or "pwa_version" not in ext:
-        ext["pwa_version"] = version_of(Path(current_app.config.get("PWA_ROOT") or ROOT))
-    return ext["pwa_version"]
+    return _computed("pwa_version")
+
+
+def vendor_version() -> str:
+    """Return the version of pwa/vendor/ alone: its cache on the phone outlives app releases."""
+    return _computed("pwa_vendor_version", "vendor")
 
 
 def _root() -> Path:
@@ -85,7 +95,7 @@ def service_worker():
                                 if p.name not in ("sw.js", "index.html") and p.parts[0] != "vendor"]
     body = (_root() / "sw.js").read_text(encoding="utf-8")
     body = (body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
-            .replace('"{{VENDOR_V}}"', json.dumps(version_of(_root() / "vendor"))))
+            .replace('"{{VENDOR_V}}"', json.dumps(vendor_version())))
     return Response(body, mimetype="text/javascript",
                     headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
 

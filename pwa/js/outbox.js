@@ -20,6 +20,12 @@ export function setUser(user) {
   owner = user ? { id: user.id, name: user.display_name } : null;
 }
 
+/** Return how much of item `id` is uploaded, in whole percent, from a status; null when it is not uploading. */
+export function uploadPercent(state, id) {
+  const p = state.progress;
+  return p && p.id === id && p.total ? Math.round((100 * p.loaded) / p.total) : null;
+}
+
 /** Call `fn` whenever the outbox changes. */
 export function subscribe(fn) {
   listeners.add(fn);
@@ -93,7 +99,6 @@ function post(url, form, token, onProgress) {
     });
     xhr.addEventListener("error", () => reject(new Error("network")));
     xhr.addEventListener("abort", () => reject(new Error("aborted")));
-    xhr.addEventListener("timeout", () => reject(new Error("timeout")));
     xhr.send(form);
   });
 }

@@ -86,6 +86,7 @@ async function fillRound(section, getJSON) {
                                         && localTime(i.created_at, { time: false }) === today)
     .map((i) => String(i.fields.zone_id)));
   const todo = due.filter((d) => !queued.has(String(d.zone.id)));
+  const recorded = due.filter((d) => queued.has(String(d.zone.id)));
   section.hidden = false;
   replace(section,
     h("h2", { id: "round-title" }, t("todays_round", { n: todo.length })),
@@ -95,10 +96,10 @@ async function fillRound(section, getJSON) {
     // A school has dozens of zones: the most pressing first, the rest a tap away.
     todo.length > FIRST ? h("details", {}, h("summary", {}, t("more_zones", { n: todo.length - FIRST })),
       h("ul", { class: "round" }, todo.slice(FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))) : null,
-    done.length || queued.size ? h("details", {},
-      h("summary", {}, t("done_today", { n: done.length + due.filter((d) => queued.has(String(d.zone.id))).length })),
+    done.length || recorded.length ? h("details", {},
+      h("summary", {}, t("done_today", { n: done.length + recorded.length })),
       h("ul", { class: "round" },
-        due.filter((d) => queued.has(String(d.zone.id))).map((d) => roundItem(d.zone, { queued: true })),
+        recorded.map((d) => roundItem(d.zone, { queued: true })),
         done.map((zone) => roundItem(zone, { done: true })))) : null);
 }
 

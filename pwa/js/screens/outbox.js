@@ -52,16 +52,11 @@ async function editForm(item, done) {
     h("button", { type: "button", onclick: () => { editing.delete(item.id); done(); } }, t("cancel"))));
 }
 
-function percentOf(item, status) {
-  const p = status.progress;
-  return p && p.id === item.id && p.total ? Math.round((100 * p.loaded) / p.total) : null;
-}
-
 function row(item, status, { user, redraw, settle }) {
   const sending = status.sending === item.id;
   const state = item.state === "attention" ? t("needs_attention") : sending ? t("sending") : t("waiting");
   const photos = item.photo_count || 0;
-  const percent = sending ? percentOf(item, status) : null;
+  const percent = sending ? outbox.uploadPercent(status, item.id) : null;
   const li = h("li", { class: `outbox-item state-${sending ? "sending" : item.state}`, "data-id": item.id },
     h("p", {}, h("strong", {}, item.label), h("br"),
       h("span", { class: "muted" }, localTime(item.created_at), photos ? ` · ${t("n_photos", { n: photos })}` : ""),
@@ -124,7 +119,7 @@ export async function show(root, { user } = {}) {
     if (now === drawn && !force) {
       for (const item of items) {
         const bar = list.querySelector(`li[data-id="${item.id}"] progress`);
-        const percent = percentOf(item, status);
+        const percent = outbox.uploadPercent(status, item.id);
         if (bar && percent !== null) {
           bar.hidden = false;
           bar.value = percent;

@@ -47,9 +47,8 @@ export async function show(root, { params, navigate, getJSON }) {
     replace(submit, t("sending"));
     // The photos' upload progress, on the button the user just pressed.
     const unsubscribe = outbox.subscribe((items, status) => {
-      if (status.progress?.id === clientId) {
-        replace(submit, t("sending_percent", { n: Math.round((100 * status.progress.loaded) / status.progress.total) }));
-      }
+      const percent = outbox.uploadPercent(status, clientId);
+      if (percent !== null) replace(submit, t("sending_percent", { n: `${percent}%` }));
     });
     try {
       const result = await outbox.submit({

@@ -19,9 +19,8 @@ export async function show(root, { navigate, getJSON }) {
                                   class: "visually-hidden", "aria-describedby": "scan-status" });
   const photoButton = h("label", { for: "scan-photo", class: "button big" }, t("scan_from_photo"));
   let stream = null;
-  let reader = null;
   let making = null;  // one reader for the camera and the photo button, however they race
-  const getReader = async () => (reader = await (making ||= qrReader()));
+  const getReader = () => (making ||= qrReader());
   let timer = null;
   let stopped = false;
   let photoTried = false;  // then the photo's outcome is what the status line says, not the camera's
@@ -38,7 +37,6 @@ export async function show(root, { navigate, getJSON }) {
     stopCamera();
     making?.then((r) => r.close());
     making = null;
-    reader = null;
   }
 
   async function found(text) {
@@ -57,7 +55,7 @@ export async function show(root, { navigate, getJSON }) {
   async function tick() {
     if (stopped) return;
     try {
-      const text = video.readyState >= 2 ? await reader(video) : null;
+      const text = video.readyState >= 2 ? await (await getReader())(video) : null;
       if (text && await found(text)) return;
     } catch {
       stopCamera();  // no decoder: the camera would film for nothing
@@ -81,8 +79,7 @@ export async function show(root, { navigate, getJSON }) {
       return;
     }
     try {
-      await getReader();
-      const text = await reader(bitmap);
+      const text = await (await getReader())(bitmap);
       bitmap.close?.();
       if (!text) replace(status, t("scan_no_code_in_photo"));
       else await found(text);
