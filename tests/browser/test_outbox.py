@@ -459,6 +459,13 @@ def test_an_edit_keeps_what_is_typed_through_redraws(app, live, phone, make_user
     expect(description).to_be_focused()
     phone.get_by_role("button", name="取消").click()
     expect(phone.locator("h1")).to_be_focused()
+    # An edit left open when the user goes elsewhere in the app does not hide the list on the next visit.
+    phone.get_by_role("button", name="编辑").click()
+    phone.locator("a.appname").click()
+    expect(phone.locator("#scan-link")).to_be_visible()
+    phone.locator("#outbox-link").click()
+    expect(phone.locator(".outbox-item.state-attention")).to_have_count(1)
+    expect(phone.get_by_role("button", name="编辑")).to_be_visible()
 
 
 def test_a_record_made_while_another_is_being_sent_goes_in_the_same_sync(app, live, phone, make_user,

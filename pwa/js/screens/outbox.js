@@ -97,6 +97,7 @@ function shape(items, status) {
 
 /** Draw the outbox and keep it current while it is on screen. */
 export async function show(root, { user } = {}) {
+  editing.clear();  // forms left open on an earlier visit belong to rows no longer drawn
   const heading = h("h1", {}, t("outbox"));
   const list = h("ul", { class: "outbox", id: "outbox-list" });
   const summary = h("p", { role: "status", id: "outbox-summary" });
