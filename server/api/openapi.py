@@ -110,7 +110,8 @@ SCHEMAS |= {
                         "to": {"type": "object", "additionalProperties": _obj({
                             "fixed_on_the_spot": STATE, "otherwise": STATE})}}),
         "labels": _obj({k: {"type": "object", "additionalProperties": STRING}
-                        for k in ("states", "actions", "severities")})}),
+                        for k in ("states", "actions", "severities")}),
+        "limits": _obj({"description_max": INT, "note_max": INT, "photos_max": INT})}),
     "Tasks": _obj({"tasks": {"type": "array", "items": _ref("HazardSummary")}, "overdue": INT,
                    "rechecks": {"type": "array", "items": _ref("HazardSummary")}}),
     "ZoneHazards": _obj({"zone_id": INT, "hazards": {"type": "array", "items": _ref("HazardSummary")}}),

@@ -8,7 +8,7 @@ outbox lets an item go only when it sees its id come back.
 
 from datetime import UTC, date, datetime
 
-from flask import jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -327,6 +327,8 @@ def transitions():
         "actions": {k: str(v) for k, v in services.ACTION_LABELS.items()},
         "severities": {k: str(v) for k, v in services.SEVERITY_LABELS.items()},
     }
+    data["limits"] = {"description_max": services.DESCRIPTION_MAX, "note_max": services.NOTE_MAX,
+                      "photos_max": int(current_app.config["MAX_PHOTOS_PER_RECORD"])}
     return jsonify(data)
 
 
