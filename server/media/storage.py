@@ -8,6 +8,9 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +48,15 @@ def check_key(key: str) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """One stored file as a listing shows it: its key, size in bytes, and when it was written (UTC)."""
+
+    key: str
+    size: int
+    modified: datetime
+
+
 class Storage(Protocol):
     """Where photo files are kept: local disk by default; an object store can implement the same methods."""
 
@@ -62,6 +74,9 @@ class Storage(Protocol):
 
     def path(self, key: str) -> Path | None:
         """Return the local file of the key when the storage is a local folder, else None."""
+
+    def files(self) -> Iterator[StoredFile]:
+        """Yield every stored file, one at a time (an object store pages through its listing, as S3 does)."""
 
 
 class LocalStorage(Storage):
@@ -109,6 +124,37 @@ class LocalStorage(Storage):
     def path(self, key: str) -> Path | None:
         """Return where the file is (or would be) on disk."""
         return self._file(key)
+
+    def files(self) -> Iterator[StoredFile]:
+        """Yield the photo files under the root in key order, one shard folder at a time (never all)."""
+        for first in _subfolders(self.root):
+            for second in _subfolders(first):
+                with os.scandir(second) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)  # one shard: a few thousand at most
+                for entry in entries:
+                    if self._is_photo_file(entry):
+                        stat = entry.stat(follow_symlinks=False)
+                        yield StoredFile(entry.name, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
+
+    def _is_photo_file(self, entry: os.DirEntry) -> bool:
+        # Only files this storage could have put there: a key, in its own shard folder. Temporary
+        # ".tmp-*.part" files of a write under way and anything else are not ours to list (or delete).
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        try:
+            return Path(entry.path) == self._file(entry.name)
+        except InvalidKey:
+            return False
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    # Shard folders are named by two characters of a key; sorted, so a listing comes in key order, as S3's.
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(e.path) for e in entries
+                          if e.is_dir(follow_symlinks=False) and len(e.name) == 2)
+    except FileNotFoundError:
+        return []
 
 
 def get_storage() -> Storage:
