@@ -27,11 +27,15 @@ PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
 WTF_CSRF_TIME_LIMIT = None
 WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
 
-# Sign-in rate limits: failed attempts only. A school shares one address, so the account counts too.
-RATELIMIT_STORAGE_URI = "memory://"
-LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
-LOGIN_LIMIT_PER_ADDRESS = "100 per 15 minutes"
-RATELIMIT_HEADERS_ENABLED = False
+# Sign-in limits: failed attempts allowed in any LOGIN_LIMIT_MINUTES, per account and per address (a school
+# shares one address, so the account counts too). Kept in the database, so every worker process sees them.
+LOGIN_LIMIT_PER_ACCOUNT = 10
+LOGIN_LIMIT_PER_ADDRESS = 100
+LOGIN_LIMIT_MINUTES = 15
+
+# How passwords are hashed (werkzeug.security.generate_password_hash's method). Existing hashes made with
+# another method still verify, since each hash names its own method.
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
 
 # Number of reverse proxies in front of the app (X-Forwarded-For / -Proto) when deployed behind one.
 PROXY_COUNT = 0

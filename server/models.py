@@ -1,6 +1,6 @@
 """Import every domain's models, so the metadata (and Alembic) sees all tables."""
 
-from server.auth.models import User, UserRole  # noqa: F401
+from server.auth.models import FailedSignIn, User, UserRole  # noqa: F401
 from server.hazards.models import Category, Hazard, HazardEvent, Photo  # noqa: F401
 from server.notifications.models import Notification  # noqa: F401
 from server.patrols.models import PatrolVisit  # noqa: F401

@@ -2,7 +2,6 @@
 
 from flask import jsonify, render_template
 from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -35,13 +34,6 @@ def init_app(app):
         db.session.rollback()
         return error_response(400, "csrf", _("The form has expired or was not sent from this site. "
                                              "Reload the page and try again."))
-
-    @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(exc):
-        db.session.rollback()
-        return error_response(429, "too_many_attempts",
-                              _("Too many failed attempts. Wait a quarter of an hour and try again, "
-                                "or ask an administrator to reset your password."))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -78,3 +78,19 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class FailedSignIn(db.Model):
+    """A failed sign-in (or one whose password is being checked), holding one numbered slot of a limit.
+
+    An account or address has as many slots as its limit allows failures in the window; a slot is taken by
+    inserting its row, so the primary key makes two workers racing for the last slot settle in the database.
+    """
+
+    __tablename__ = "failed_sign_ins"
+
+    # A keyed hash of "account:<username>" or "address:<ip>": people sometimes type their password into the
+    # username field, and this table should not keep it.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # indexed: old rows are pruned by time

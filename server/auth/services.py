@@ -1,9 +1,13 @@
 """The rules for accounts: the only code that creates or changes a User."""
 
+from functools import cache
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.auth import sign_in_limits
 from server.auth.models import ADMIN, ROLES, User
 from server.database import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -45,6 +49,11 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def hash_password(password: str) -> str:
+    """Return the hash of a password, made with the configured PASSWORD_HASH_METHOD."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def check_password(password: str) -> None:
     """Refuse a password that is too short."""
     if len(password or "") < MIN_PASSWORD:
@@ -81,7 +90,7 @@ def create_user(username, display_name, password, roles, department="", phone=""
     user = User(
         username=username,
         display_name=display_name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         department=(department or "").strip(),
         phone=(phone or "").strip(),
     )
@@ -109,10 +118,12 @@ def update_user(user: User, *, display_name=None, roles=None, department=None, p
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and end every session of the user."""
+    """Set a new password, end every session of the user and forget their failed sign-ins."""
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     end_sessions(user)
+    # The refusal page tells a locked-out person to ask for a new password: it must let them in at once.
+    sign_in_limits.clear_account(user.username)
 
 
 def end_sessions(user: User) -> None:
@@ -140,7 +151,7 @@ def authenticate(username: str, password: str) -> User | None:
     user = find_by_username(username)
     if user is None:
         # Spend the same time as a real check, so a missing account is not told apart by timing.
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
@@ -225,4 +236,7 @@ def set_active_as(actor: User, user: User, active: bool) -> None:
     set_active(user, active)
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password-used-for-timing")
+@cache
+def _dummy_hash(method: str) -> str:
+    # Made with the method real hashes use, so checking it costs the same time.
+    return generate_password_hash("not-a-real-password-used-for-timing", method=method)

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from server.auth import services
+from server.auth import services, sign_in_limits
 from server.auth.forms import LanguageForm, LoginForm
-from server.extensions import db, limiter
+from server.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -30,27 +30,7 @@ def home_for(user) -> str:
     return "/app"
 
 
-def _account_key() -> str:
-    return "login-account:" + services.normalize_username(request.form.get("username", ""))
-
-
-def _failed(response) -> bool:
-    # Only failed sign-ins count towards the limits; a success does not use them up.
-    return response.status_code == 200 and request.method == "POST"
-
-
-def _limit_account():
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def _limit_address():
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit_account, key_func=_account_key, methods=["POST"], deduct_when=_failed,
-               error_message="too_many_attempts")
-@limiter.limit(_limit_address, methods=["POST"], deduct_when=_failed, error_message="too_many_attempts")
 def login():
     """Show the sign-in form; sign the user in."""
     form = LoginForm()
@@ -59,8 +39,13 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, home_for(current_user)))
     if form.validate_on_submit():
+        # The attempt takes its place in the limits (429 when full, the password unchecked) and is committed
+        # before the password check, so other workers checking passwords meanwhile count it.
+        attempt = sign_in_limits.claim(services.normalize_username(form.username.data), request.remote_addr)
+        db.session.commit()
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            sign_in_limits.release(attempt)
             session.clear()
             login_user(user, remember=form.remember.data)
             session.permanent = True

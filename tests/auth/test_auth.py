@@ -106,9 +106,35 @@ def test_successful_sign_ins_do_not_count(client, auth, make_user):
         auth.logout()
 
 
-def test_password_is_hashed_with_scrypt(make_user):
-    user = make_user()
-    assert user.password_hash.startswith("scrypt:")
+@pytest.fixture
+def default_app(tmp_path):
+    """Return an app on the default settings (tests elsewhere hash with a cheap method), with its tables."""
+    from server import create_app
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.sqlite'}"})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(default_app):
+    with default_app.app_context():
+        user = services.create_user("boss", "校长", "a-long-password", ["admin"])
+        assert user.password_hash.startswith("scrypt:")
+
+
+@pytest.mark.parametrize("method", ["pbkdf2:sha256:1000", "pbkdf2:sha256:600000", "scrypt:16384:8:1"])
+def test_hashes_made_another_way_still_verify(default_app, method):
+    from werkzeug.security import generate_password_hash
+
+    with default_app.app_context():
+        user = services.create_user("old", "老用户", "a-long-password", ["patrol"])
+        user.password_hash = generate_password_hash("an-older-password", method=method)
+        db.session.commit()
+        assert services.authenticate("old", "an-older-password") == user
+        assert services.authenticate("old", "a-wrong-password") is None
 
 
 def test_cookie_flags(app, make_user):
