@@ -1,9 +1,20 @@
 """The catalogs: Chinese is complete, English is the source language, times show in the school's zone."""
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import flask_babel
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask_babel import gettext
+
+from server import create_app, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,3 +51,82 @@ def test_times_show_in_the_school_time_zone(app):
 
     with app.test_request_context():
         assert localtime(datetime(2026, 11, 24, 16, 30, tzinfo=UTC)) == "2026-11-25 00:30"
+
+
+# -- The app compiles its own catalogs, however it is started (flask db upgrade, gunicorn, make run) ---------
+
+@pytest.fixture(autouse=True)
+def _uncached_translations(monkeypatch):
+    # Flask-Babel keeps loaded catalogs per locale for the whole process, whatever the app: each test here
+    # loads its own, and the catalogs other tests use are put back afterwards.
+    cache = {}
+    monkeypatch.setattr(flask_babel.Domain, "get_translations_cache", lambda self, ctx: cache)
+
+
+def _translations_without_mo(tmp_path) -> Path:
+    copy = tmp_path / "translations"
+    shutil.copytree(ROOT / "server/translations", copy, ignore=shutil.ignore_patterns("*.mo"))
+    return copy
+
+
+def _hazards_in_chinese(directory) -> str:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "BABEL_TRANSLATION_DIRECTORIES": str(directory),
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.test_request_context():
+        return gettext("Hazards")
+
+
+def _write_mo(path: Path, hazards: str, mtime: float) -> None:
+    catalog = Catalog(locale="zh_Hans_CN")
+    catalog.add("Hazards", hazards)
+    with path.open("wb") as f:
+        write_mo(f, catalog)
+    os.utime(path, (mtime, mtime))
+
+
+def test_missing_catalogs_are_compiled_when_the_app_starts(tmp_path):
+    copy = _translations_without_mo(tmp_path)
+    assert _hazards_in_chinese(copy) == "隐患"
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.glob("*/LC_MESSAGES/*.mo")) == [
+        "en/LC_MESSAGES/messages.mo", "zh_Hans_CN/LC_MESSAGES/messages.mo"]
+    assert not list(copy.glob("*/LC_MESSAGES/.tmp-*")), "no temporary file is left behind"
+
+
+@pytest.mark.parametrize(("mo_age_vs_po", "expected"), [
+    (-3600, "隐患"),  # the .mo is older than its .po: compiled again
+    (+3600, "旧译文"),  # the .mo is newer: kept as it is
+])
+def test_a_stale_catalog_is_compiled_again_a_fresh_one_kept(tmp_path, mo_age_vs_po, expected):
+    copy = _translations_without_mo(tmp_path)
+    po = copy / "zh_Hans_CN/LC_MESSAGES/messages.po"
+    _write_mo(po.with_suffix(".mo"), "旧译文", po.stat().st_mtime + mo_age_vs_po)
+    assert _hazards_in_chinese(copy) == expected
+
+
+def test_a_folder_it_may_not_write_to_is_a_warning_not_a_crash(tmp_path, monkeypatch, caplog):
+    copy = _translations_without_mo(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    # As root (CI, this machine) a read-only folder is still writable, so the refusal is simulated.
+    monkeypatch.setattr(i18n.tempfile, "mkstemp", refuse)
+    assert _hazards_in_chinese(copy) == "Hazards"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2 and all("make translations" in w and "Permission denied" in w for w in warnings)
+    assert not list(copy.glob("*/LC_MESSAGES/*.mo"))
+
+
+def test_an_app_started_as_gunicorn_starts_it_speaks_chinese(tmp_path):
+    # create_app() with no test config, in a fresh process, as `gunicorn 'server:create_app()'` calls it.
+    copy = _translations_without_mo(tmp_path)
+    script = ("from flask_babel import gettext; from server import create_app; app = create_app(); "
+              "ctx = app.test_request_context(); ctx.push(); print(gettext('Hazards'))")
+    env = {**os.environ, "XUNJIAN_INSTANCE_PATH": str(tmp_path / "instance"),
+           "XUNJIAN_BABEL_TRANSLATION_DIRECTORIES": str(copy), "PYTHONIOENCODING": "utf-8"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "隐患"
+    assert (copy / "zh_Hans_CN/LC_MESSAGES/messages.mo").exists()
