@@ -1,5 +1,6 @@
 """The catalogs: Chinese is complete, English is the source language, times show in the school's zone."""
 
+import logging
 import os
 import shutil
 import subprocess
@@ -111,6 +112,9 @@ def test_a_folder_it_may_not_write_to_is_a_warning_not_a_crash(tmp_path, monkeyp
 
     # As root (CI, this machine) a read-only folder is still writable, so the refusal is simulated.
     monkeypatch.setattr(i18n.tempfile, "mkstemp", refuse)
+    # Alembic's logging set-up (run by the migration tests) disables loggers that exist before it: the app's
+    # among them. Whatever ran before, this test must hear the app's warning.
+    monkeypatch.setattr(logging.getLogger("server"), "disabled", False)
     assert _hazards_in_chinese(copy) == "Hazards"
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2 and all("make translations" in w and "Permission denied" in w for w in warnings)
