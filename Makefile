@@ -20,17 +20,24 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# The app compiles missing or stale catalogs itself when it starts (server/i18n.py); this runs the same code.
 translations: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile -f -d server/translations
+	$(PY) -m server.i18n
 
-## run: install, migrate, load demo data once, serve on http://$(HOST):$(PORT)
-run: $(VENV)/.runtime translations
+# The URL QR labels encode and `make run` prints: XUNJIAN_PUBLIC_BASE_URL (or PUBLIC_BASE_URL in
+# instance/config.py) when set, else where HOST:PORT is reached from (this machine's network address for
+# HOST=0.0.0.0). The app works it out (flask public-url, which warns when phones could not open it); the
+# recipe expands this only once the venv is built.
+SERVE_URL = $(or $(shell $(FLASK) public-url --host $(HOST) --port $(PORT)),http://$(HOST):$(PORT))
+
+## run: install, migrate, load demo data once, serve on http://$(HOST):$(PORT), labels encoding SERVE_URL
+run: $(VENV)/.runtime
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --url http://$(HOST):$(PORT)
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	url='$(SERVE_URL)'; export XUNJIAN_PUBLIC_BASE_URL="$$url"; \
+	$(FLASK) seed-demo --url "$$url" && exec $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: ruff, then the whole pytest suite (browser tests included)
-test: $(VENV)/.dev translations
+test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 

@@ -1,4 +1,5 @@
-"""CLI commands: flask --app server init-db | seed-demo | create-user | backup | restore | make-labels."""
+"""CLI commands: flask --app server init-db | seed-demo | create-user | backup | restore | make-labels |
+sweep-deadlines | daily."""
 
 import shutil
 import sqlite3
@@ -11,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from server.extensions import db
 
@@ -133,6 +135,25 @@ def sweep_deadlines_command():
 
     Run it from a timer (cron or a systemd timer) every hour or so; running it again notifies nobody twice.
     """
+    _sweep_deadlines()
+
+
+@click.command("daily")
+def daily_command():
+    """The daily pass: the deadline notices, then delete photo files that no record names (a day old or more).
+
+    Run it once a day from a timer; running it again does no harm.
+    """
+    _sweep_deadlines()
+    from server.media import sweep
+    from server.media.storage import get_storage
+
+    result = sweep.sweep_orphans(get_storage(), _photo_keys_named)
+    click.echo(f"Orphan photo files: {result.deleted} deleted ({result.freed_bytes} bytes freed); "
+               f"{result.scanned} files scanned, {result.young} younger than a day left alone.")
+
+
+def _sweep_deadlines() -> None:
     from server.notifications import services
 
     counts = services.sweep_deadlines()
@@ -140,12 +161,23 @@ def sweep_deadlines_command():
     click.echo(f"New notices: {counts['due_tomorrow']} due tomorrow, {counts['overdue']} overdue.")
 
 
+def _photo_keys_named(keys: list[str]) -> list[str]:
+    # Which of these storage keys a photo row names, as its photo or its thumbnail (both columns unique,
+    # so indexed): the orphan sweep asks a batch at a time.
+    from server.hazards.models import Photo
+
+    query = select(Photo.key).where(Photo.key.in_(keys)).union_all(
+        select(Photo.thumb_key).where(Photo.thumb_key.in_(keys)))
+    return list(db.session.scalars(query))
+
+
 def init_app(app):
     """Register the commands, each run inside an app context."""
-    from server.labels.cli import make_labels_command
+    from server.labels.cli import make_labels_command, public_url_command
 
     for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
-                    restore_command, make_labels_command, sweep_deadlines_command):
+                    restore_command, make_labels_command, public_url_command, sweep_deadlines_command,
+                    daily_command):
         if not getattr(command.callback, "__wrapped_appcontext__", False):
             command.callback = with_appcontext(command.callback)
             command.callback.__wrapped_appcontext__ = True

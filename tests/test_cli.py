@@ -1,7 +1,9 @@
-"""CLI commands: migrations, demo data, users, backup and restore."""
+"""CLI commands: migrations, demo data, users, backup and restore, the daily pass."""
 
+import os
 import sqlite3
 import tarfile
+import time
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -100,3 +102,41 @@ def test_backup_while_writing_and_restore(tmp_path):
         first = db.session.scalar(select(Zone).where(Zone.code == "JX-1F-E"))
     assert gate is not None and first.name != "uncommitted"
     assert (media / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
+
+
+def test_daily_deletes_the_files_of_an_uncommitted_record_and_keeps_the_rest(app, runner, make_hazard):
+    from server.hazards.models import Photo
+    from server.media.storage import get_storage, new_key, thumb_key
+
+    make_hazard("reported")  # one committed report: its photo and thumbnail are named by a row
+    with app.app_context():
+        storage = get_storage()
+        named = [k for photo in db.session.scalars(select(Photo)) for k in (photo.key, photo.thumb_key)]
+        # A request killed between storing its photo and committing its record, two days ago…
+        lost = new_key()
+        storage.put(thumb_key(lost), b"t" * 200)
+        storage.put(lost, b"p" * 1000)
+        # …and one storing its photo right now (its record is not committed yet).
+        busy = new_key()
+        storage.put(thumb_key(busy), b"t" * 50)
+        storage.put(busy, b"p" * 500)
+        two_days_ago = time.time() - 2 * 86400
+        for key in [*named, lost, thumb_key(lost)]:
+            os.utime(storage.path(key), (two_days_ago, two_days_ago))
+
+    result = runner.invoke(args=["daily"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "New notices: 0 due tomorrow, 0 overdue.",
+        "Orphan photo files: 2 deleted (1200 bytes freed); 6 files scanned, 2 younger than a day left alone.",
+    ]
+    with app.app_context():
+        storage = get_storage()
+        assert {f.key for f in storage.files()} == {*named, busy, thumb_key(busy)}
+    assert runner.invoke(args=["daily"]).output.splitlines()[1] == (
+        "Orphan photo files: 0 deleted (0 bytes freed); 4 files scanned, 2 younger than a day left alone.")
+
+
+def test_sweep_deadlines_still_runs_alone(runner):
+    result = runner.invoke(args=["sweep-deadlines"])
+    assert result.exit_code == 0 and result.output == "New notices: 0 due tomorrow, 0 overdue.\n"

@@ -1,12 +1,13 @@
-"""flask make-labels: one PNG per zone and one A4 PDF, in qr_labels/."""
+"""flask make-labels: one PNG per zone and one A4 PDF, in qr_labels/; flask public-url: what they encode."""
 
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from server import config as default_config
 from server.errors import ServiceError
-from server.labels import render, services
+from server.labels import address, render, services
 from server.labels.fonts import NoCJKFont
 
 
@@ -18,6 +19,7 @@ from server.labels.fonts import NoCJKFont
               help="Labels per A4 page in the PDF.")
 def make_labels_command(codes, out_dir, per_page):
     """Write one PNG per zone and one multi-page A4 PDF of the labels."""
+    _warn_if_loopback(current_app.config["PUBLIC_BASE_URL"])
     try:
         written = services.make_files(services.choose_zones(codes),
                                       Path(out_dir or current_app.config["LABELS_DIR"]), int(per_page))
@@ -28,3 +30,23 @@ def make_labels_command(codes, out_dir, per_page):
     for path in written.pngs:
         click.echo(str(path))
     click.echo(f"{written.pdf}  ({len(written.pngs)} labels, {per_page} per A4 page)")
+
+
+@click.command("public-url")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address the app will listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="The port it will listen on.")
+def public_url_command(host, port):
+    """Print the URL labels should encode: PUBLIC_BASE_URL when set, else where HOST:PORT is reached from."""
+    url = current_app.config["PUBLIC_BASE_URL"]
+    # Left at its default, PUBLIC_BASE_URL says nothing about this run (`make run HOST=… PORT=…`).
+    if url == default_config.PUBLIC_BASE_URL.rstrip("/"):
+        url = address.serving_url(host, port)
+    click.echo(url)
+    _warn_if_loopback(url)
+
+
+def _warn_if_loopback(url: str) -> None:
+    # On stderr, so the URL printed on stdout can be captured (the Makefile does) while the warning is seen.
+    warning = services.loopback_warning(url)
+    if warning:
+        click.echo(f"WARNING: {warning}", err=True)

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from server.errors import ValidationFailed
-from server.labels import render
+from server.labels import address, render
 from server.labels.fonts import FontChoice, find_cjk_font
 from server.zones import services as zones
 
@@ -22,6 +23,15 @@ def font() -> FontChoice:
 def label_url(zone) -> str:
     """Return the URL a zone's label encodes."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/z/{zone.qr_token}"
+
+
+def loopback_warning(url: str | None = None) -> str | None:
+    """Return the plain warning owed while labels encode a loopback address (PUBLIC_BASE_URL), else None."""
+    url = url or current_app.config["PUBLIC_BASE_URL"]
+    if not address.is_loopback(url):
+        return None
+    return _("These labels encode %(url)s, an address of this computer only: phones cannot open these "
+             "labels; set XUNJIAN_PUBLIC_BASE_URL to the address phones reach this server on.", url=url)
 
 
 def choose_zones(codes=None) -> list:

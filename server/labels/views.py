@@ -18,6 +18,12 @@ def _desk_only():
     require_role(ADMIN, SUPERVISOR)
 
 
+@bp.app_context_processor
+def _label_helpers():
+    # Every page that speaks of labels (this sheet, the desk home) warns with the same words.
+    return {"label_url_warning": services.loopback_warning}
+
+
 @bp.get("/")
 def sheet():
     """Choose zones and a label size; show the print-ready A4 sheet."""
