@@ -19,6 +19,11 @@ const ROUTES = [
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
 
+// What the field needs offline: the zone directory (every label opens), categories (the report form), the
+// state machine and its limits (rules.js). The service worker keeps each answer it sees.
+const FIELD_DATA = ["/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"];
+// What opening the app fetched: the session, the words, the home screen's tasks and round.
+const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today"];
 const main = document.getElementById("main");
 const state = { user: null, firstRoute: true, leave: null };
 
@@ -135,10 +140,19 @@ async function start() {
       document.body.append(h("p", { id: "new-version", class: "notice notice-ok update-banner", role: "status" },
         t("new_version"), " ", h("button", { type: "button", onclick: () => location.reload() }, t("reload"))));
     });
+    // On a first visit the page starts before its worker, which saw none of its fetches: fetch them again
+    // once it controls the page, so that the app opens and works with no signal from then on.
+    if (!hadController) {
+      navigator.serviceWorker.addEventListener("controllerchange", () => warm([...OPENING_DATA, ...FIELD_DATA]),
+                                               { once: true });
+    }
   }
   outbox.start();
-  // Warm the offline cache: every zone's label then opens with no signal, and the report form has its categories.
-  Promise.all([getJSON("/api/v1/zones"), getJSON("/api/v1/categories")]).catch(() => {});
+  warm(FIELD_DATA);
+}
+
+function warm(paths) {
+  Promise.all(paths.map((path) => getJSON(path))).catch(() => {});
 }
 
 start().catch((err) => {

@@ -57,10 +57,17 @@ async function run(stores, mode, work) {
 export const all = (store) => run(store, "readonly", (s) => s.getAll());
 /** Return one record by id (undefined when absent). */
 export const get = (store, id) => run(store, "readonly", (s) => s.get(id));
-/** Insert or replace a record. */
-export const put = (store, value) => run(store, "readwrite", (s) => s.put(value));
-/** Delete a record by id. */
-export const remove = (store, id) => run(store, "readwrite", (s) => s.delete(id));
+/** Change a record by `change(record)` only if it is still there, in one read-write transaction (another tab
+ * may have sent or discarded it meanwhile: a stale copy must not bring it back); resolve whether it was. */
+export const update = (store, id, change) => run(store, "readwrite", (s) => {
+  const outcome = { result: false };  // read by run() once the transaction completes, like a request's result
+  s.get(id).onsuccess = (event) => {
+    if (event.target.result === undefined) return;
+    s.put(change(event.target.result));
+    outcome.result = true;
+  };
+  return outcome;
+});
 /** Write records into several stores in one transaction: all of them are kept, or none. */
 export const putAll = (records) => run(Object.keys(records), "readwrite",
   (...stores) => { stores.forEach((s) => s.put(records[s.name])); });

@@ -1,19 +1,29 @@
 // The outbox: every record made on the phone waits here (IndexedDB, owned by the page) until the server's
 // acknowledgement echoes its client id. Network failures and 5xx retry with backoff; 401 keeps the items and
 // asks to sign in; any other 4xx marks the item "needs attention" with the server's message (DESIGN.md).
+// Several tabs of the app share one outbox: one of them sends at a time (Web Locks), each writes an item back
+// only if it is still there, and each tells the others when the outbox changed (BroadcastChannel).
 import { getJSON } from "./api.js";
 import * as idb from "./idb.js";
 
 const STORE = "outbox";
 const FILES = "outbox-files";  // the photos, apart: listing the outbox (every redraw) reads no photo bytes
 const STALL_MS = 60_000;  // an upload with no progress for this long is given up and tried again later
+const LOCK = "xunjian-outbox-sync";
+// Actions on one hazard go in the order they were made: each is checked against the state the one before
+// left.
+const HAZARD_ACTIONS = /^\/api\/v1\/hazards\/\d+\/actions$/;
 const listeners = new Set();
+// The app's other tabs on this phone: a record sent or discarded in one disappears from the others at once.
+const tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel("xunjian-outbox") : null;
 let running = null;
 let again = false;  // a sync was asked for while a round ran: run one more
 let retryTimer = null;
+let offlineRounds = 0;  // rounds in a row that ended for want of the network (their backoff)
 let owner = null;  // the signed-in person: a record is theirs, and is sent only in their session
 export const status = { lastSync: localStorage.getItem("last-sync"), signInNeeded: false, sending: null,
                         progress: null };
+let elsewhere = { sending: null, progress: null };  // what another tab of the app is sending now
 
 /** Say who is signed in on this phone ({id, display_name}); records made from now on are theirs. */
 export function setUser(user) {
@@ -32,11 +42,27 @@ export function subscribe(fn) {
   return () => listeners.delete(fn);
 }
 
-async function changed() {
-  const now = { ...status };  // as it is now: an upload may finish while the list is read
+async function redraw() {
+  // As it is now (an upload may finish while the list is read), with what another tab is sending.
+  const now = { ...status, sending: status.sending ?? elsewhere.sending,
+                progress: status.progress ?? elsewhere.progress };
   const items = await list();
   for (const fn of listeners) fn(items, now);
 }
+
+// The outbox changed in this tab: redraw here, and tell the other tabs to redraw from the database.
+async function changed() {
+  tabs?.postMessage({ sending: status.sending, progress: status.progress, lastSync: status.lastSync,
+                      signInNeeded: status.signInNeeded });
+  await redraw();
+}
+
+tabs?.addEventListener("message", ({ data }) => {
+  elsewhere = { sending: data.sending, progress: data.progress };
+  status.lastSync = data.lastSync ?? status.lastSync;
+  status.signInNeeded = data.signInNeeded;  // one session for every tab: its sign-in is needed in all of them
+  redraw();
+});
 
 /** Return the waiting items, oldest first. */
 export async function list() {
@@ -56,7 +82,8 @@ export async function enqueue({ id, url, label, fields, files = {} }) {
     [FILES]: { id, files: stored },
   });
   await changed();
-  // Where the browser has Background Sync, it wakes the app to send even if the user has left the page.
+  // Where the browser has Background Sync, it tells the service worker when the connection is back, and the
+  // worker asks the app's open tabs to send (see sw.js: with no tab open, nothing goes until the app opens).
   navigator.serviceWorker?.ready.then((reg) => reg.sync?.register("outbox")).catch(() => {});
 }
 
@@ -103,13 +130,16 @@ function post(url, form, token, onProgress) {
   });
 }
 
+// What became of one send: "done", "attention" (refused: the user must act), "failed" (the server failed on
+// this record: it retries with its own backoff while the others go), "offline" (the network, the session or
+// the server as a whole: the round stops), "signin", or "other_user".
 async function sendOne(item) {
   // A fresh CSRF token at send time (the item may have waited for days), never the offline copy.
   let info;
   try {
     info = await getJSON("/api/v1/session?fresh=1");
   } catch {
-    return { outcome: "retry" };
+    return { outcome: "offline" };
   }
   if (!info.user) return { outcome: "signin" };
   // Made by someone else on this phone: it waits for them (never sent as the person signed in now).
@@ -126,20 +156,34 @@ async function sendOne(item) {
       changed();
     });
   } catch {
-    return { outcome: "retry" };
+    return { outcome: "offline" };
   } finally {
     status.progress = null;
   }
   const { data } = response;
+  const message = data?.error?.message || `${response.status} ${response.statusText}`.trim();
   if (response.status === 401) return { outcome: "signin" };
-  if (response.status === 0 || response.status >= 500 || response.status === 429) return { outcome: "retry" };
-  if (data?.error?.code === "csrf") return { outcome: "retry" };  // a token gone stale: take a new one
-  if (response.status < 200 || response.status >= 300) {
-    return { outcome: "attention", message: data?.error?.message || response.statusText || String(response.status) };
+  // Too many requests, or a token gone stale: about the session, not this record (a new token next round).
+  if (response.status === 0 || response.status === 429 || data?.error?.code === "csrf") {
+    return { outcome: "offline" };
   }
+  if (response.status >= 500) return { outcome: "failed", message };
+  if (response.status < 200 || response.status >= 300) return { outcome: "attention", message };
   // Only our own acknowledgement counts: a captive Wi-Fi portal also answers 200.
-  if (data?.client_id !== item.id) return { outcome: "retry" };
+  if (data?.client_id !== item.id) return { outcome: "offline" };
   return { outcome: "done" };
+}
+
+// Wait 2 s after the first failure, doubling up to a minute.
+function backoff(failures) {
+  return Math.min(60_000, 2_000 * 2 ** Math.min(failures - 1, 5));
+}
+
+// One sync round at a time across the app's tabs: two tabs sending one record at once would upload it twice
+// (the server keeps it once, by its client id, but the phone pays twice). Browsers without Web Locks (before
+// Safari 15.4) send from each tab alone, and the client ids still keep every record once on the server.
+function acrossTabs(work) {
+  return navigator.locks?.request ? navigator.locks.request(LOCK, work) : work();
 }
 
 /** Send the waiting items one at a time, in order; resolve when they are sent or cannot be now. */
@@ -150,10 +194,13 @@ export function syncNow() {
   }
   running = (async () => {
     try {
-      do {
-        again = false;
-        await round();
-      } while (again);
+      await acrossTabs(async () => {
+        elsewhere = { sending: null, progress: null };  // this tab holds the lock: no other is sending
+        do {
+          again = false;
+          await round();
+        } while (again);
+      });
     } finally {
       running = null;
     }
@@ -161,36 +208,58 @@ export function syncNow() {
   return running;
 }
 
-// One pass over the waiting items, oldest first; stops at the first that cannot go for want of the network.
+/** Return whether `item` must wait for `earlier`, made before it and still on the phone. */
+function dependsOn(item, earlier) {
+  // Actions on one hazard keep their order; a record that names another by its client id (a report's visit,
+  // an action on a hazard reported from this phone) waits until the server has that one.
+  if (item.url === earlier.url && HAZARD_ACTIONS.test(item.url)) return true;
+  return Object.values(item.fields).includes(earlier.id);
+}
+
+// When the item may be tried again: never before its backoff after a server failure.
+const due = (item, now) => !item.retry_at || Date.parse(item.retry_at) <= now;
+
+// One pass over the waiting items, oldest first. An item the server keeps failing on (5xx) waits out its own
+// backoff while the ones behind it go, unless they depend on it; the round stops when the network is gone.
 async function round() {
   clearTimeout(retryTimer);
-  let failures = 0;
+  const behind = [];  // items of this round still on the phone: what comes after them may depend on them
+  let offline = false;
   try {
-    for (const item of await list()) {
-      if (item.state === "attention") continue;  // only the user can edit or discard it; others go on
+    for (const listed of await list()) {
+      // Read again just before sending: another tab may have sent, discarded or edited it since the list.
+      const item = await idb.get(STORE, listed.id);
+      if (!item) continue;
+      if (item.state === "attention" || !due(item, Date.now()) || behind.some((e) => dependsOn(item, e))) {
+        behind.push(item);  // only the user can edit or discard it; or its turn is later
+        continue;
+      }
       status.sending = item.id;
       await changed();
       let result;
       try {
         result = await sendOne(item);
       } catch {
-        result = { outcome: "retry" };
+        result = { outcome: "offline" };
       }
       if (result.outcome === "done") {
         await idb.removeAll([STORE, FILES], item.id);
         status.lastSync = new Date().toISOString();
         localStorage.setItem("last-sync", status.lastSync);
         status.signInNeeded = false;
-      } else if (result.outcome === "attention") {
-        await idb.put(STORE, { ...item, state: "attention", error: result.message });
-      } else if (result.outcome === "other_user") {
         continue;
+      }
+      behind.push(item);
+      if (result.outcome === "attention") {
+        await idb.update(STORE, item.id, (now) => ({ ...now, state: "attention", error: result.message }));
+      } else if (result.outcome === "failed") {
+        await idb.update(STORE, item.id, (now) => ({ ...now, attempts: now.attempts + 1, error: result.message,
+          retry_at: new Date(Date.now() + backoff(now.attempts + 1)).toISOString() }));
       } else if (result.outcome === "signin") {
         status.signInNeeded = true;
         break;
-      } else {
-        failures = item.attempts + 1;
-        await idb.put(STORE, { ...item, state: "waiting", attempts: failures });
+      } else if (result.outcome === "offline") {
+        offline = true;
         break;  // the network or the server is down: try again later, in order
       }
     }
@@ -198,11 +267,16 @@ async function round() {
     status.sending = null;
     await changed();
   }
-  if (failures) {
+  offlineRounds = offline ? offlineRounds + 1 : 0;
+  if (offline) {
     again = false;  // the network is down: the backoff decides when to try again, not a busy loop
-    const delay = Math.min(60_000, 2_000 * 2 ** Math.min(failures - 1, 5));
-    retryTimer = setTimeout(syncSoon, delay);
+    retryTimer = setTimeout(syncSoon, backoff(offlineRounds));
+    return;
   }
+  // The next item whose backoff ends brings the next round.
+  const next = (await list()).filter((i) => i.state === "waiting" && i.retry_at)
+    .map((i) => Date.parse(i.retry_at));
+  if (next.length) retryTimer = setTimeout(syncSoon, Math.max(0, Math.min(...next) - Date.now()));
 }
 
 /** Start a sync round unless one is running. */
@@ -210,21 +284,27 @@ export function syncSoon() {
   syncNow().catch(() => {});
 }
 
+/** Send now, as the user asked: records in backoff after a server failure are tried at once too. */
+export async function sendNow() {
+  for (const item of await list()) {
+    if (item.retry_at) await idb.update(STORE, item.id, (now) => ({ ...now, retry_at: null }));
+  }
+  syncSoon();
+}
+
 /** Put an item that needs attention back in line (after the user fixed what the server refused). */
 export async function retry(id) {
-  const item = await idb.get(STORE, id);
-  if (item) await idb.put(STORE, { ...item, state: "waiting", error: null });
+  await idb.update(STORE, id, (item) => ({ ...item, state: "waiting", error: null, retry_at: null }));
   await changed();
   syncSoon();
 }
 
 /** Change the fields of an item that needs attention (what the server refused), and put it back in line. */
 export async function edit(id, fields) {
-  const item = await idb.get(STORE, id);
-  if (!item) return;
   // The same client id: the server made nothing from the refused send, so the edited record is still new.
-  await idb.put(STORE, { ...item, fields: { ...item.fields, ...fields }, state: "waiting", error: null,
-                         edited_at: new Date().toISOString() });
+  const kept = await idb.update(STORE, id, (item) => ({ ...item, fields: { ...item.fields, ...fields },
+    state: "waiting", error: null, retry_at: null, edited_at: new Date().toISOString() }));
+  if (!kept) return;  // discarded in another tab meanwhile
   await changed();
   syncSoon();
 }
@@ -239,7 +319,14 @@ export async function discard(id) {
 export function start() {
   addEventListener("online", syncSoon);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") syncSoon(); });
-  navigator.serviceWorker?.addEventListener("message", (event) => { if (event.data === "sync-outbox") syncSoon(); });
+  navigator.serviceWorker?.addEventListener("message", async (event) => {
+    if (event.data !== "sync-outbox") return;
+    await syncNow().catch(() => {});
+    // Answer the worker whether records still wait (for the network, or a server that failed on them): the
+    // Background Sync event then fails, and the browser fires it again later.
+    const mine = (await list()).filter((i) => i.state === "waiting" && (!i.user || i.user.id === owner?.id));
+    event.ports[0]?.postMessage({ waiting: mine.length });
+  });
   navigator.storage?.persist?.().catch(() => {});
   syncSoon();
 }

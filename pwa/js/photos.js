@@ -27,8 +27,8 @@ export async function downsize(file) {
   return blob;
 }
 
-/** A photo picker: the phone's camera (or gallery), several photos, previews, remove; photos() → Blobs. */
-export function photoPicker({ id, label, max = 6, hint = "" }) {
+/** A photo picker: the phone's camera (or gallery), up to `max` photos, previews, remove; photos() → Blobs. */
+export function photoPicker({ id, label, max, hint = "" }) {
   const photos = [];
   const status = h("p", { class: "field-error", id: `${id}-error`, role: "alert" });
   const list = h("ul", { class: "thumbs", "aria-label": label });

@@ -53,7 +53,7 @@ MESSAGES = {
     "take_after_photo": _l("Photo after rectification"),
     "take_recheck_photo": _l("Recheck photo (optional)"),
     "processing_photos": _l("Preparing the photo…"),
-    "photo_hint": _l("One to six photos that show the hazard."),
+    "photo_hint": _l("One to %(n)s photos that show the hazard."),
     "photo_n": _l("Photo %(n)s"),
     "remove_photo": _l("Remove photo %(n)s"),
     "too_many_photos": _l("At most %(n)s photos."),
@@ -151,6 +151,11 @@ MESSAGES = {
     "n_photos": _l("%(n)s photos"),
     "description_optional": _l("Description (optional)"),
     "no_description": _l("No description: see the photos."),
+    "action_waiting": _l("%(action)s is saved on this phone and waits to be sent."),
+    "action_refused": _l("The server refused %(action)s: correct or discard it in the outbox."),
+    "open_outbox": _l("Open the outbox"),
+    "retrying": _l("Tried %(n)s times: tried again by itself at %(time)s; the records behind it go "
+                   "meanwhile."),
 }
 
 

@@ -1,12 +1,16 @@
 // One hazard in the field: its photos (before and after side by side), its history, and the field actions
-// the user may take now (rectify, ask for a deferral, recheck on site). Desk actions link to the desk.
+// the user may take now (rectify, ask for a deferral, recheck on site). Desk actions link to the desk. While an
+// action on it waits in the outbox, its forms give way to a note that says so: a second tap would queue a
+// command the server refuses (the hazard will have moved on by then).
 import { h, localTime, replace } from "../dom.js";
 import { recentScan } from "../context.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
+import { limits } from "../rules.js";
 
 const FIELD_ACTIONS = ["submit", "request_deferral", "pass", "fail"];
+const actionsUrl = (id) => `/api/v1/hazards/${id}/actions`;
 
 function photoStrip(photos, kind) {
   const chosen = photos.filter((p) => p.kind === kind);
@@ -26,14 +30,15 @@ function timeline(events) {
       ? h("p", { class: "muted" }, t("deadline", { date: e.deadline_date })) : null)));
 }
 
-function actionForm(hazard, action, { reload }) {
+function actionForm(hazard, action, { reload, rules, submitting }) {
   const clientId = crypto.randomUUID();
   const id = `act-${action}`;
   const needsPhotos = action === "submit";
   const picker = needsPhotos || action === "pass" || action === "fail"
-    ? photoPicker({ id: `${id}-photos`, label: needsPhotos ? t("take_after_photo") : t("take_recheck_photo") })
+    ? photoPicker({ id: `${id}-photos`, label: needsPhotos ? t("take_after_photo") : t("take_recheck_photo"),
+                    max: rules.photos_max })
     : null;
-  const note = h("textarea", { id: `${id}-note`, rows: 2, maxlength: 2000 });
+  const note = h("textarea", { id: `${id}-note`, rows: 2, maxlength: rules.note_max });
   const date = action === "request_deferral" || action === "fail"
     ? h("input", { type: "date", id: `${id}-date` }) : null;
   const error = h("p", { class: "field-error", role: "alert", id: `${id}-error` });
@@ -46,9 +51,10 @@ function actionForm(hazard, action, { reload }) {
     if (["request_deferral", "fail"].includes(action) && !note.value.trim()) return replace(error, t("need_note"));
     if (action === "request_deferral" && !date.value) return replace(error, t("need_date"));
     button.disabled = true;
+    submitting.now = true;  // this form redraws the screen itself when its record is kept or sent
     try {
       const result = await outbox.submit({
-        id: clientId, url: `/api/v1/hazards/${hazard.id}/actions`,
+        id: clientId, url: actionsUrl(hazard.id),
         label: `${t(`do_${action}`)} · #${hazard.id} ${hazard.zone.name}`,
         fields: { action, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
                   deadline: date?.value, device_at: new Date().toISOString(), ...recentScan() },
@@ -59,6 +65,7 @@ function actionForm(hazard, action, { reload }) {
     } catch (err) {
       replace(error, err.code === "network" ? t("network_error") : err.message);
       button.disabled = false;
+      submitting.now = false;
     }
   } },
   h("h2", {}, t(`do_${action}`)),
@@ -69,23 +76,45 @@ function actionForm(hazard, action, { reload }) {
   return form;
 }
 
+// What waits in the outbox for this hazard, in place of its forms: waiting to be sent, or refused.
+function waitingNote(items) {
+  const refused = items.find((i) => i.state === "attention");
+  return h("p", { class: `notice ${refused ? "notice-error" : "notice-ok"}`, id: "action-waiting" },
+    t(refused ? "action_refused" : "action_waiting", { action: (refused || items[0]).label }), " ",
+    h("a", { href: "/app/outbox", "data-nav": true }, t("open_outbox")));
+}
+
 /** Draw a hazard the user may see. */
 export async function show(root, ctx) {
   const id = Number(ctx.params[0]);
-  const { hazard } = await ctx.getJSON(`/api/v1/hazards/${id}`);
+  const mine = (items) => items.filter((i) => i.url === actionsUrl(id));
+  const [{ hazard }, rules, queued] = await Promise.all([ctx.getJSON(`/api/v1/hazards/${id}`), limits(),
+                                                         outbox.list().then(mine)]);
   const reload = () => ctx.navigate(`/app/hazards/${id}`, { replaceState: true });
+  const submitting = { now: false };
   const allowed = hazard.allowed_actions.filter((a) => FIELD_ACTIONS.includes(a));
   const deskOnly = hazard.allowed_actions.filter((a) => !FIELD_ACTIONS.includes(a));
+  const heading = h("h1", {}, hazard.category.name, " · ", hazard.severity_label);
+  // Redraw when an action on it is sent, refused or discarded (here or in another tab): its state and the
+  // actions allowed change with it.
+  const drawn = JSON.stringify(queued.map((i) => [i.id, i.state]));
+  const stop = outbox.subscribe((items) => {
+    if (!root.contains(heading)) return stop();
+    if (submitting.now || JSON.stringify(mine(items).map((i) => [i.id, i.state])) === drawn) return;
+    stop();
+    reload();
+  });
   replace(root,
     h("p", { class: "eyebrow" }, hazard.zone.code, " · ", hazard.zone.name),
-    h("h1", {}, hazard.category.name, " · ", hazard.severity_label),
+    heading,
     h("p", { class: `state state-${hazard.state}${hazard.overdue ? " overdue" : ""}` }, hazard.state_label,
       hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
     hazard.description ? h("p", {}, hazard.description) : h("p", { class: "muted" }, t("no_description")),
     hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
     hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
     h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),
-    allowed.map((action) => actionForm(hazard, action, { reload })),
+    queued.length ? waitingNote(queued) : allowed.map((action) => actionForm(hazard, action,
+                                                                             { reload, rules, submitting })),
     deskOnly.length ? h("p", {}, h("a", { class: "button", href: `/hazards/${hazard.id}` }, t("open_on_desk"))) : null,
     h("h2", {}, t("history")), timeline(hazard.events));
 }

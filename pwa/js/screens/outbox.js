@@ -4,6 +4,7 @@ import { getJSON } from "../api.js";
 import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import { limits } from "../rules.js";
 
 const REPORT_URL = "/api/v1/hazards";
 // The open edit forms, by item: a redraw (another item sent, a progress tick) moves the same form into the new
@@ -19,19 +20,21 @@ async function editForm(item, done) {
   const key = item.id.slice(0, 8);
   const controls = {};
   const parts = [];
+  const rules = await limits();
   if (item.url === REPORT_URL) {
     const { categories } = await getJSON("/api/v1/categories").catch(() => ({ categories: [] }));
     controls.category_id = h("select", { id: `edit-${key}-category` },
       categories.map((c) => h("option", { value: String(c.id), selected: String(c.id) === String(f.category_id) }, c.name)));
     controls.severity = h("select", { id: `edit-${key}-severity` },
       ["general", "major", "critical"].map((s) => h("option", { value: s, selected: s === f.severity }, t(`severity_${s}`))));
-    controls.description = h("textarea", { id: `edit-${key}-description`, rows: 3, maxlength: 2000 });
+    controls.description = h("textarea", { id: `edit-${key}-description`, rows: 3,
+                                           maxlength: rules.description_max });
     controls.description.value = f.description || "";
     parts.push(field(`edit-${key}-category`, t("category"), controls.category_id),
       field(`edit-${key}-severity`, t("severity"), controls.severity),
       field(`edit-${key}-description`, t("description"), controls.description));
   } else {
-    controls.note = h("textarea", { id: `edit-${key}-note`, rows: 2, maxlength: 2000 });
+    controls.note = h("textarea", { id: `edit-${key}-note`, rows: 2, maxlength: rules.note_max });
     controls.note.value = f.note || "";
     parts.push(field(`edit-${key}-note`, t("note"), controls.note));
     if ("deadline" in f) {
@@ -65,7 +68,12 @@ function row(item, status, { user, redraw, settle }) {
                               "aria-label": t("upload_progress", { n: `${percent ?? 0}%` }) }) : null,
     item.user && user && item.user.id !== user.id
       ? h("p", { class: "muted" }, t("waits_for_user", { name: item.user.name })) : null,
-    item.error ? h("p", { class: "notice notice-error" }, item.error) : null);
+    item.error ? h("p", { class: "notice notice-error" }, item.error) : null,
+    // The server failed on it (5xx): it is tried again by itself, and the records behind it go meanwhile.
+    item.state === "waiting" && item.retry_at
+      ? h("p", { class: "muted retry-note" }, t("retrying", { n: item.attempts,
+                                                              time: localTime(item.retry_at, { date: false }) }))
+      : null);
   if (item.state !== "attention") return li;
   const canEdit = !item.url.startsWith("/api/v1/visits");
   if (editing.has(item.id)) {
@@ -92,7 +100,8 @@ function row(item, status, { user, redraw, settle }) {
 // What a redraw would change, less the upload progress: when only that moves, only the bar is updated, so a
 // screen reader is not read the whole list again at every tick.
 function shape(items, status) {
-  return JSON.stringify(items.map((i) => [i.id, i.state, i.error, status.sending === i.id, i.user?.id]));
+  return JSON.stringify(items.map((i) => [i.id, i.state, i.error, i.retry_at, status.sending === i.id,
+                                          i.user?.id]));
 }
 
 /** Draw the outbox and keep it current while it is on screen. */
@@ -137,7 +146,7 @@ export async function show(root, { user } = {}) {
   }
   const unsubscribe = outbox.subscribe(draw);
   replace(root, heading, summary, signIn,
-    h("button", { type: "button", class: "primary big", id: "sync-now", onclick: () => outbox.syncSoon() }, t("sync_now")),
+    h("button", { type: "button", class: "primary big", id: "sync-now", onclick: () => outbox.sendNow() }, t("sync_now")),
     list);
   draw(await outbox.list(), outbox.status);
 }

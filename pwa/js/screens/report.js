@@ -4,6 +4,7 @@ import { recentScan, scanVisit } from "../context.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
+import { limits } from "../rules.js";
 
 function choices(name, legend, options, checked) {
   return h("fieldset", { class: `choices choices-${name}` },
@@ -16,12 +17,14 @@ function choices(name, legend, options, checked) {
 /** Draw the report form for the zone of a QR token. */
 export async function show(root, { params, navigate, getJSON }) {
   const token = decodeURIComponent(params[0]);
-  const [{ zone }, { categories }] = await Promise.all([
-    getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`), getJSON("/api/v1/categories")]);
-  const before = photoPicker({ id: "photos", label: t("take_photo"), hint: t("photo_hint") });
-  const after = photoPicker({ id: "after-photos", label: t("take_after_photo") });
+  const [{ zone }, { categories }, rules] = await Promise.all([
+    getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`), getJSON("/api/v1/categories"), limits()]);
+  const max = rules.photos_max;
+  const before = photoPicker({ id: "photos", label: t("take_photo"), max, hint: t("photo_hint", { n: max }) });
+  const after = photoPicker({ id: "after-photos", label: t("take_after_photo"), max });
   const afterBox = h("div", { id: "after-box", hidden: true }, after.element);
-  const description = h("textarea", { id: "description", name: "description", rows: 3, maxlength: 2000,
+  const description = h("textarea", { id: "description", name: "description", rows: 3,
+                                      maxlength: rules.description_max,
                                       "aria-describedby": "form-error" });
   const error = h("p", { class: "notice notice-error", id: "form-error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary big" }, t("submit_report"));
