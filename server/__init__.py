@@ -95,6 +95,7 @@ def _register(app: Flask) -> None:
     from server.auth.views import bp as auth_bp
     from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
+    from server.notifications import views as notifications_views
 
     @login_manager.user_loader
     def _load_user(session_id):
@@ -137,6 +138,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(hazards_bp)
+    notifications_views.init_app(app)
     web.init_app(app)
     api_init(app)
     cli.init_app(app)

@@ -44,12 +44,6 @@ def current_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _unread() -> int:
-    from server.notifications.services import unread_count
-
-    return unread_count(current_user) if current_user.is_authenticated else 0
-
-
 def init_app(app):
     """Register the desk blueprint, the field app's shell, and the helpers every template uses."""
     from server import shell
@@ -65,5 +59,4 @@ def init_app(app):
             "languages": current_app.config["LANGUAGES"],
             "current_locale": current_language(),
             "csrf_token": generate_csrf,
-            "unread_notifications": _unread,
         }

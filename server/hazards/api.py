@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from server import schooltime, sync
 from server.api import bp
 from server.auth.permissions import role_required
 from server.errors import NotFound, ValidationFailed
 from server.extensions import db
-from server.hazards import access, categories, services, states, sync
+from server.hazards import access, categories, queries, services, states, wording
 from server.hazards.models import BEFORE, Hazard, HazardEvent, Photo
 from server.web import current_language
 from server.zones.models import Zone
@@ -134,7 +135,7 @@ def photo_json(photo: Photo) -> dict:
     return {
         "id": photo.id,
         "kind": photo.kind,
-        "kind_label": str(services.PHOTO_KIND_LABELS[photo.kind]),
+        "kind_label": str(wording.PHOTO_KIND_LABELS[photo.kind]),
         "event_id": photo.event_id,
         "url": url_for("api.photo", photo_id=photo.id),
         "thumb_url": url_for("api.photo_thumb", photo_id=photo.id),
@@ -145,7 +146,7 @@ def photo_json(photo: Photo) -> dict:
 
 
 def _deadline_date(value: datetime | None) -> str | None:
-    return services.local_date(value).isoformat() if value else None
+    return schooltime.local_date(value).isoformat() if value else None
 
 
 def event_json(event: HazardEvent, photos: list[Photo]) -> dict:
@@ -153,7 +154,7 @@ def event_json(event: HazardEvent, photos: list[Photo]) -> dict:
     return {
         "id": event.id,
         "action": event.action,
-        "action_label": str(services.ACTION_LABELS[event.action]),
+        "action_label": str(wording.ACTION_LABELS[event.action]),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "actor": person_json(event.actor),
@@ -198,9 +199,9 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
                      "name": hazard.category.display_name(locale)},
         "description": hazard.description,
         "severity": hazard.severity,
-        "severity_label": str(services.SEVERITY_LABELS[hazard.severity]),
+        "severity_label": str(wording.SEVERITY_LABELS[hazard.severity]),
         "state": hazard.state,
-        "state_label": str(services.STATE_LABELS[hazard.state]),
+        "state_label": str(wording.STATE_LABELS[hazard.state]),
         "overdue": hazard.is_overdue(),
         "fixed": hazard.fixed,
         "fixed_on_the_spot": hazard.fixed_on_the_spot,
@@ -218,11 +219,11 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
         "allowed_actions": services.allowed_actions(user, hazard),
     }
     if detail:
-        photos = services.photos_of(hazard)
+        photos = queries.photos_of(hazard)
         first = next((p for p in photos if p.kind == BEFORE), None)
         body["thumb_url"] = url_for("api.photo_thumb", photo_id=first.id) if first else None
         body["photos"] = [photo_json(p) for p in photos]
-        body["events"] = [event_json(e, photos) for e in services.timeline(hazard)]
+        body["events"] = [event_json(e, photos) for e in queries.timeline(hazard)]
     return body
 
 
@@ -234,7 +235,7 @@ def hazards_json(hazards: list[Hazard], user) -> list[dict]:
 
 def _outcome_response(outcome: services.Outcome, client_id: str):
     hazard = db.session.get(Hazard, outcome.hazard.id)
-    photos = services.photos_of(hazard)
+    photos = queries.photos_of(hazard)
     body = {"client_id": client_id, "created": outcome.created,
             "hazard": hazard_json(hazard, current_user, detail=True),
             "event": event_json(outcome.event, photos)}
@@ -276,7 +277,7 @@ def list_hazards():
     if not 1 <= limit <= LIST_LIMIT_MAX or offset < 0:
         raise ValidationFailed(_l("limit must be from 1 to %(n)d, offset 0 or more.", n=LIST_LIMIT_MAX),
                                details={"limit": "range"})
-    hazards, total = services.list_hazards(
+    hazards, total = queries.list_hazards(
         current_user, state=wanted or None, zone_id=int_field(request.args, "zone"),
         mine=bool(flag_arg("mine")), overdue=flag_arg("overdue"), deferral_pending=flag_arg("deferral"),
         limit=limit, offset=offset)
@@ -323,9 +324,9 @@ def transitions():
     buttons)."""
     data = states.as_data()
     data["labels"] = {
-        "states": {k: str(v) for k, v in services.STATE_LABELS.items()},
-        "actions": {k: str(v) for k, v in services.ACTION_LABELS.items()},
-        "severities": {k: str(v) for k, v in services.SEVERITY_LABELS.items()},
+        "states": {k: str(v) for k, v in wording.STATE_LABELS.items()},
+        "actions": {k: str(v) for k, v in wording.ACTION_LABELS.items()},
+        "severities": {k: str(v) for k, v in wording.SEVERITY_LABELS.items()},
     }
     data["limits"] = {"description_max": services.DESCRIPTION_MAX, "note_max": services.NOTE_MAX,
                       "photos_max": int(current_app.config["MAX_PHOTOS_PER_RECORD"])}
@@ -336,8 +337,8 @@ def transitions():
 @role_required()
 def my_tasks():
     """Return the user's hazards to rectify (overdue first, then by deadline) and rechecks to make."""
-    tasks = services.my_tasks(current_user)
-    rechecks = services.rechecks_for(current_user)
+    tasks = queries.my_tasks(current_user)
+    rechecks = queries.rechecks_for(current_user)
     return jsonify(tasks=hazards_json(tasks, current_user), overdue=sum(1 for h in tasks if h.is_overdue()),
                    rechecks=hazards_json(rechecks, current_user))
 
@@ -349,7 +350,7 @@ def zone_hazards(zone_id):
     if db.session.get(Zone, zone_id) is None:
         raise NotFound(_l("No such zone."))
     open_only = flag_arg("open")
-    hazards = services.zone_hazards(current_user, zone_id, open_only=open_only is not False)
+    hazards = queries.zone_hazards(current_user, zone_id, open_only=open_only is not False)
     return jsonify(zone_id=zone_id, hazards=hazards_json(hazards, current_user))
 
 

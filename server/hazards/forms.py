@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from server import schooltime
 from server.errors import ValidationFailed
 from server.hazards import services, states
 
@@ -91,12 +92,12 @@ class ListFilters:
                    closed_from=_day(args.get("closed_from")), page=max(1, _int(args.get("page")) or 1))
 
     def service_filters(self) -> dict:
-        """Return the keyword arguments of services.list_hazards."""
+        """Return the keyword arguments of queries.list_hazards."""
         return {"state": self.states or None, "zone_id": self.zone_id, "building": self.building or None,
                 "category_id": self.category_id, "severity": self.severity or None,
                 "rectifier_id": self.rectifier_id, "overdue": True if self.overdue else None,
                 "text": self.text or None,
-                "closed_since": services.start_of_day(self.closed_from) if self.closed_from else None}
+                "closed_since": schooltime.start_of_day(self.closed_from) if self.closed_from else None}
 
     def query(self, **changes) -> dict:
         """Return these filters as query-string arguments (for the pager's links), with some changed."""

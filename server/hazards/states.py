@@ -71,6 +71,10 @@ STATE_CONDITIONS = (DEFERRAL_PENDING, NO_DEFERRAL_PENDING)  # refused with 409
 
 REPORT_ROLES = frozenset({PATROL, SUPERVISOR})
 
+# The server itself, acting on a school rule (a report assigned at once to the zone's responsible person):
+# never a user's role, but a row of the table like any actor, so every transition goes through decide().
+SYSTEM = "system"
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -91,7 +95,7 @@ _SUP = (SUPERVISOR,)
 TABLE: dict[tuple[str, str], Transition] = {
     (t.source, t.action): t
     for t in (
-        _row(REPORTED, ASSIGN, ASSIGNED, _SUP),
+        _row(REPORTED, ASSIGN, ASSIGNED, (SUPERVISOR, SYSTEM)),
         _row(ASSIGNED, ASSIGN, ASSIGNED, _SUP),  # reassign, or change the deadline
         _row(ASSIGNED, SUBMIT, AWAITING_RECHECK, (RECTIFIER,), SELF_RECTIFIER),
         _row(ASSIGNED, REQUEST_DEFERRAL, ASSIGNED, (RECTIFIER,), SELF_RECTIFIER, NO_DEFERRAL_PENDING),
@@ -107,7 +111,7 @@ TABLE: dict[tuple[str, str], Transition] = {
 
 # What each action needs from the person sending it (the services check them; the field app shows them).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    REPORT: ("zone_id", "category_id", "severity", "description", "photos"),
+    REPORT: ("zone_id", "category_id", "severity", "photos"),  # a description is optional: photos say it
     ASSIGN: (),  # rectifier and deadline default to the zone's responsible person and the category period
     SUBMIT: ("photos",),
     REQUEST_DEFERRAL: ("note", "deadline"),
@@ -149,6 +153,9 @@ class Facts:
     roles: frozenset[str]
     actor_is_rectifier: bool = False
     deferral_pending: bool = False
+
+
+SYSTEM_FACTS = Facts(roles=frozenset({SYSTEM}))
 
 
 def _roles_for_action(action: str) -> frozenset[str]:

@@ -1,5 +1,5 @@
 """Desk pages of the hazard loop: the list, the queue of new reports, a hazard with its timeline, deferral
-approvals, rechecks, notifications. Thin: they read forms (forms.py), call the services and render; every
+approvals, rechecks. Thin: they read forms (forms.py), call the services and render; every
 change goes through services.perform, every record through access.py.
 """
 
@@ -11,15 +11,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from server import schooltime
 from server.auth.models import RECTIFIER, SUPERVISOR
 from server.auth.permissions import require_role
 from server.auth.services import users_with_role
 from server.database import utcnow
 from server.errors import NotFound, ServiceError
 from server.extensions import db
-from server.hazards import access, categories, forms, services, states
+from server.hazards import access, categories, deadlines, forms, queries, services, states, wording
 from server.hazards.models import AFTER, BEFORE
-from server.notifications import services as notifications
 from server.zones import services as zones
 
 bp = Blueprint("hazards", __name__)
@@ -43,15 +43,15 @@ def _helpers():
             allowed[hazard.id] = services.allowed_actions(current_user, hazard)
         return allowed[hazard.id]
 
-    return {"labels_state": lambda s: services.STATE_LABELS[s],
-            "labels_severity": lambda s: services.SEVERITY_LABELS[s],
-            "labels_action": lambda a: services.ACTION_LABELS[a],
-            "kind_labels": services.PHOTO_KIND_LABELS,
-            "overdue_days": services.overdue_days,
+    return {"labels_state": lambda s: wording.STATE_LABELS[s],
+            "labels_severity": lambda s: wording.SEVERITY_LABELS[s],
+            "labels_action": lambda a: wording.ACTION_LABELS[a],
+            "kind_labels": wording.PHOTO_KIND_LABELS,
+            "overdue_days": deadlines.overdue_days,
             "allowed_actions": allowed_actions,
             "invalid_kinds": forms.INVALID_KINDS,
             # Date pickers start at today (the server refuses past deadlines; this only spares a round trip).
-            "school_today": services.local_date(utcnow())}
+            "school_today": schooltime.local_date(utcnow())}
 
 
 def compare(photos) -> tuple[list, list]:
@@ -66,10 +66,10 @@ def compare(photos) -> tuple[list, list]:
 
 def _cards(hazards) -> dict:
     """Return what each hazard card needs: its photos and, for its forms, a client id and the defaults."""
-    photos = services.photos_by_hazard([h.id for h in hazards])
+    photos = queries.photos_by_hazard([h.id for h in hazards])
     cards = {}
     for hazard in hazards:
-        rectifier, deadline = services.form_defaults(hazard, states.ASSIGN)
+        rectifier, deadline = queries.form_defaults(hazard, states.ASSIGN)
         cards[hazard.id] = {
             # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
             # action (each form adds its action to it).
@@ -90,28 +90,28 @@ def _render_cards(template, title, hazards, total, **context):
 def index():
     """List the hazards the user may see, overdue first, with filters and counts."""
     filters = forms.ListFilters.from_args(request.args)
-    hazards, total = services.list_hazards(current_user, limit=PAGE_SIZE,
+    hazards, total = queries.list_hazards(current_user, limit=PAGE_SIZE,
                                            offset=(filters.page - 1) * PAGE_SIZE, **filters.service_filters())
     all_zones = zones.list_zones(include_inactive=True)
     supervisor = current_user.has_role(SUPERVISOR)
     return _render_cards(
-        "hazards/list.html", _("Hazards"), hazards, total, counts=services.hazard_counts(current_user),
+        "hazards/list.html", _("Hazards"), hazards, total, counts=queries.hazard_counts(current_user),
         filters=filters, zones=all_zones, buildings=zones.buildings(),
         categories=categories.list_categories(include_inactive=True), states=states.STATES,
         severities=states.SEVERITIES, filter_rectifiers=users_with_role(RECTIFIER) if supervisor else [],
-        page_size=PAGE_SIZE, month_start=services.local_date(services.month_start()))
+        page_size=PAGE_SIZE, month_start=schooltime.local_date(schooltime.month_start()))
 
 
 def _queue_page():
     require_role(SUPERVISOR)
-    hazards, total = services.list_hazards(current_user, state=states.REPORTED, limit=200)
+    hazards, total = queries.list_hazards(current_user, state=states.REPORTED, limit=200)
     return _render_cards("hazards/queue.html", _("New reports"), hazards, total,
                          status=_("%(n)d new reports wait to be assigned.", n=total))
 
 
 def _deferrals_page():
     require_role(SUPERVISOR)
-    hazards, total = services.list_hazards(current_user, state=states.ASSIGNED, deferral_pending=True,
+    hazards, total = queries.list_hazards(current_user, state=states.ASSIGNED, deferral_pending=True,
                                            limit=200)
     return _render_cards("hazards/queue.html", _("Deferral requests"), hazards, total,
                          status=_("%(n)d deferral requests wait for a decision.", n=total))
@@ -119,7 +119,7 @@ def _deferrals_page():
 
 def _rechecks_page():
     require_role(SUPERVISOR)
-    hazards = services.rechecks_for(current_user)
+    hazards = queries.rechecks_for(current_user)
     return _render_cards("hazards/rechecks.html", _("Awaiting recheck"), hazards, len(hazards))
 
 
@@ -142,18 +142,18 @@ def rechecks():
 
 
 def _detail_page(hazard, *, failed_action=None):
-    photos = services.photos_of(hazard)
+    photos = queries.photos_of(hazard)
     before, after = compare(photos)
     # A pending deferral request is what the supervisor came for: its decision comes first.
     allowed = sorted(services.allowed_actions(current_user, hazard),
                      key=lambda a: a not in (states.APPROVE_DEFERRAL, states.DECLINE_DEFERRAL))
-    defaults = {action: services.form_defaults(hazard, action) for action in allowed}
+    defaults = {action: queries.form_defaults(hazard, action) for action in allowed}
     rectifiers = users_with_role(RECTIFIER) if current_user.has_role(SUPERVISOR) else []
     # After a refusal the form that failed keeps what was typed in it.
     submitted = request.form if failed_action else {}
     return render_template(
         "hazards/detail.html", hazard=hazard, photos=photos, before=before, after=after,
-        events=services.timeline(hazard), allowed=allowed, defaults=defaults, rectifiers=rectifiers,
+        events=queries.timeline(hazard), allowed=allowed, defaults=defaults, rectifiers=rectifiers,
         client_id=uuid.uuid4().hex, now=utcnow(), failed_action=failed_action, submitted=submitted,
         late_sync=LATE_SYNC)
 
@@ -192,28 +192,10 @@ def act(hazard_id):
             return _FORM_PAGES[back](), exc.status
         hazard = access.get_hazard_for(current_user, hazard_id)
         return _detail_page(hazard, failed_action=request.form.get("action")), exc.status
-    label = services.ACTION_LABELS[outcome.event.action]
+    label = wording.ACTION_LABELS[outcome.event.action]
     if outcome.created:
         flash(_("Done: %(action)s (hazard #%(id)d).", action=label, id=hazard_id), "success")
     else:
         flash(_("Already done: %(action)s (hazard #%(id)d). The form was sent twice; nothing changed.",
                 action=label, id=hazard_id), "info")
     return redirect(back)
-
-
-@bp.get("/notifications")
-def notification_list():
-    """List the user's notifications, newest first."""
-    items = notifications.list_for(current_user, limit=100)
-    return render_template("hazards/notifications.html", items=items, message=notifications.message,
-                           unread=any(n.read_at is None for n in items))
-
-
-@bp.post("/notifications/read")
-def notifications_read():
-    """Mark all the user's notifications read."""
-    changed = notifications.mark_read(current_user._get_current_object())
-    db.session.commit()
-    if changed:
-        flash(_("All notifications are marked read."), "success")
-    return redirect(url_for("hazards.notification_list"))

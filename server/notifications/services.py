@@ -1,6 +1,7 @@
 """The rules for notifications: made in the same transaction as the event they announce, read by their user.
 
-Event notices (assigned, submitted, recheck results, deferrals) are added by server/hazards/services.py.
+Event notices (assigned, submitted, recheck results, deferrals) are added by subscribers.py, which listens to
+the hazard domain's `event_recorded` signal.
 Deadline notices (due tomorrow, overdue) come from `sweep_deadlines`, run by `flask sweep-deadlines` from a
 timer (cron or systemd) every hour or so; running it twice announces nothing twice.
 """
@@ -12,9 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from server.auth.models import SUPERVISOR
+from server.auth.services import users_with_role
 from server.database import utcnow
 from server.errors import ValidationFailed
 from server.extensions import db
+from server.hazards import states
+from server.hazards.models import Hazard, HazardEvent
 from server.notifications.models import (
     ASSIGNED,
     DEFERRAL_DECIDED,
@@ -26,6 +31,7 @@ from server.notifications.models import (
     SUBMITTED,
     Notification,
 )
+from server.schooltime import end_of_day, local_date
 
 MESSAGES = {
     ASSIGNED: _l("Hazard %(number)s in %(zone)s is assigned to you; deadline %(deadline)s."),
@@ -64,12 +70,6 @@ def notify(recipients, hazard, kind: str, key: str, *, exclude=None) -> int:
 
 def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
     """Announce hazards due tomorrow (to the rectifier) and overdue ones (rectifier and supervisors)."""
-    from server.auth.models import SUPERVISOR
-    from server.auth.services import users_with_role
-    from server.hazards import states
-    from server.hazards.models import Hazard
-    from server.hazards.services import end_of_day, local_date
-
     now = now or utcnow()
     today = local_date(now)
     counts = {DUE_TOMORROW: 0, OVERDUE: 0}
@@ -117,16 +117,13 @@ def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
 
 def message(notification: Notification) -> str:
     """Return the notification's text in the current language."""
-    from server.hazards.models import HazardEvent
-    from server.hazards.states import APPROVE_DEFERRAL
-
     hazard = notification.hazard
     params = {"number": f"#{hazard.id}", "zone": hazard.zone.name,
               "deadline": format_date(hazard.deadline, "yyyy-MM-dd") if hazard.deadline else "—"}
     if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
         event = db.session.get(HazardEvent, int(notification.key.removeprefix("event:")))
         if event is not None:
-            if event.action == APPROVE_DEFERRAL:
+            if event.action == states.APPROVE_DEFERRAL:
                 return str(_l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline "
                               "%(deadline)s.", **params))
             return str(_l("Hazard %(number)s in %(zone)s: your deferral request is declined.", **params))

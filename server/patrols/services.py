@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from server import sync
 from server.auth.models import PATROL, SUPERVISOR, User
 from server.database import utcnow
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
-from server.hazards import sync
 from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
+from server.schooltime import local_date, start_of_day
 from server.zones.models import DAILY, WEEKLY, Zone
 
 VISIT_ROLES = (PATROL, SUPERVISOR)
@@ -36,6 +37,10 @@ class Visit:
     zone_token: str | None = None
     checklist: dict = field(default_factory=dict)
     note: str = ""
+
+    def __post_init__(self):
+        self.checklist = {} if self.checklist is None else self.checklist
+        self.note = (self.note or "").strip() if isinstance(self.note, str) else self.note
 
 
 @dataclass
@@ -75,18 +80,11 @@ def _check_checklist(checklist) -> dict:
     return checklist
 
 
-def _digest(actor_id: int, zone_id, result, device_at, scanned_at, zone_token, checklist, note) -> str:
-    return sync.content_hash({"actor": actor_id, "zone_id": zone_id, "result": result,
-                              "device_at": device_at, "scanned_at": scanned_at, "zone_token": zone_token,
-                              "checklist": checklist or {}, "note": (note or "").strip()})
-
-
 def record_visit(actor: User, new: Visit, *, now: datetime | None = None) -> VisitOutcome:
     """Record a patrol visit to an active zone (commits); a repeat of its client id returns the first."""
     now = now or utcnow()
     client_id = sync.check_client_id(new.client_id)
-    digest = _digest(actor.id, new.zone_id, new.result, new.device_at, new.scanned_at, new.zone_token,
-                     new.checklist, new.note)
+    digest = sync.record_digest(new, actor=actor.id)
     repeat = sync.find_repeat(PatrolVisit, client_id, digest)
     if repeat is not None:
         return VisitOutcome(repeat, created=False)
@@ -95,7 +93,7 @@ def record_visit(actor: User, new: Visit, *, now: datetime | None = None) -> Vis
         raise ValidationFailed(_l("The result must be \"no hazard\" or \"hazards found\"."),
                                details={"result": "unknown"})
     checklist = _check_checklist(new.checklist)
-    note = (new.note or "").strip()
+    note = new.note
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_l("The note is too long (at most %(n)d characters).", n=NOTE_MAX),
                                details={"note": "too_long"})
@@ -127,8 +125,9 @@ def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: date
                             result=HAZARDS_FOUND, scanned_at=scanned_at,
                             on_site=sync.on_site(zone, zone_token, scanned_at, device_at),
                             checklist={}, note="", client_id=client_id,
-                            content_hash=_digest(actor.id, zone.id, HAZARDS_FOUND, device_at, scanned_at,
-                                                 zone_token, {}, ""))
+                            content_hash=sync.record_digest(
+                                Visit(client_id, zone.id, HAZARDS_FOUND, device_at, scanned_at, zone_token),
+                                actor=actor.id))
         try:
             # A savepoint: if another report of the same visit made it meanwhile, use that one.
             with db.session.begin_nested():
@@ -178,8 +177,6 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     ending today (daily: not yet today; weekly: not in the last 7 days, today included). Rectifiers who do not
     patrol get an empty round.
     """
-    from server.hazards.services import local_date, start_of_day  # hazards.services imports this module
-
     now = now or utcnow()
     today = local_date(now)
     if not user.has_role(*VISIT_ROLES):

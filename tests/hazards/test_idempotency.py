@@ -67,9 +67,10 @@ def test_a_client_id_is_not_shared_between_hazards(make_hazard, sign_in):
 
 def test_the_unique_constraint_is_the_backstop(app, make_zone, make_user, monkeypatch):
     """Two copies that both pass the look-up (PostgreSQL, no write lock): the loser answers as a repeat."""
+    from server import sync
     from server.auth.models import User
     from server.extensions import db
-    from server.hazards import services, sync
+    from server.hazards import services
 
     patrol = make_user(roles=("patrol",))
     zone = make_zone()

@@ -299,13 +299,14 @@ def test_default_deadlines_follow_category_and_severity(app, make_hazard):
     from datetime import UTC, datetime
 
     from server.extensions import db
-    from server.hazards import services
+    from server.hazards.deadlines import default_deadline
     from server.hazards.models import Category
+    from server.schooltime import end_of_day, local_date
 
     now = datetime(2030, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in the school
     with app.app_context():
         building = db.session.scalar(db.select(Category).where(Category.code == "building"))  # 7 days
-        assert services.local_date(services.default_deadline(building, "general", now)) == date(2030, 3, 8)
-        assert services.local_date(services.default_deadline(building, "major", now)) == date(2030, 3, 5)
-        assert services.local_date(services.default_deadline(building, "critical", now)) == date(2030, 3, 2)
-        assert services.end_of_day(date(2030, 3, 2)).isoformat() == "2030-03-02T15:59:59+00:00"
+        assert local_date(default_deadline(building, "general", now)) == date(2030, 3, 8)
+        assert local_date(default_deadline(building, "major", now)) == date(2030, 3, 5)
+        assert local_date(default_deadline(building, "critical", now)) == date(2030, 3, 2)
+        assert end_of_day(date(2030, 3, 2)).isoformat() == "2030-03-02T15:59:59+00:00"

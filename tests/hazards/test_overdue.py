@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 
 from server.database import utcnow
 from server.extensions import db
-from server.hazards import services
+from server.hazards import queries
 from server.hazards.models import Hazard
 from tests.hazards.apihelp import act, school_today
 
@@ -38,7 +38,7 @@ def test_overdue_is_computed_and_first_in_every_list(app, make_hazard, make_user
     assert desk.get("/api/v1/hazards?limit=0").status_code == 422
 
     with app.app_context():
-        assert services.count_overdue() == 1 and services.count_overdue(rectifier_id=rectifier.id) == 1
+        assert queries.count_overdue() == 1 and queries.count_overdue(rectifier_id=rectifier.id) == 1
         # The Python property and the SQL expression agree, and nothing of it is stored.
         rows = db.session.scalars(select(Hazard)).all()
         by_sql = set(db.session.scalars(select(Hazard.id).where(Hazard.overdue)))
@@ -46,7 +46,7 @@ def test_overdue_is_computed_and_first_in_every_list(app, make_hazard, make_user
         assert "overdue" not in {c.key for c in inspect(Hazard).columns}
         # Tomorrow's view: passing `now` moves the clock without touching the data.
         in_a_month = utcnow() + timedelta(days=40)
-        assert services.count_overdue(now=in_a_month) == 3
+        assert queries.count_overdue(now=in_a_month) == 3
 
 
 def test_an_approved_deferral_ends_the_overdue(make_hazard, sign_in):

@@ -108,7 +108,7 @@ def test_deferral_approved_or_declined(app, make_hazard, sign_in, decision):
     with app.app_context():
         row = db.session.get(Hazard, hazard.id)
         assert not row.deferral_pending and row.state == "assigned"
-        from server.hazards.services import local_date
+        from server.schooltime import local_date
 
         if decision == "approve_deferral":
             assert local_date(row.deadline) == later

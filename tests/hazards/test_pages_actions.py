@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from server import schooltime
 from server.extensions import db
-from server.hazards import services
+from server.hazards import queries, services
 from server.hazards.models import Hazard, HazardEvent, Photo
 from tests.conftest import photo_bytes
 from tests.hazards.apihelp import school_today
@@ -24,7 +25,7 @@ def _row(app, hazard_id):
 
 def _events(app, hazard_id) -> list[HazardEvent]:
     with app.app_context():
-        events = services.timeline(db.session.get(Hazard, hazard_id))
+        events = queries.timeline(db.session.get(Hazard, hazard_id))
         for e in events:
             db.session.expunge(e)
         return events
@@ -53,7 +54,7 @@ def test_assign_from_the_queue_returns_to_the_queue_with_a_message(app, make_haz
     row = _row(app, hazard.id)
     assert row.state == "assigned" and row.rectifier_id == hazard.people.rectifier.id
     with app.app_context():
-        assert services.local_date(row.deadline) == day
+        assert schooltime.local_date(row.deadline) == day
 
 
 def test_a_form_sent_twice_acts_once(app, make_hazard, sign_in):
@@ -165,7 +166,7 @@ def test_fail_then_pass_with_a_new_deadline_and_recheck_photos(app, make_hazard,
         content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
-        assert services.local_date(db.session.get(Hazard, hazard.id).deadline) == day
+        assert schooltime.local_date(db.session.get(Hazard, hazard.id).deadline) == day
         kinds = [p.kind for p in db.session.scalars(select(Photo).where(Photo.hazard_id == hazard.id))]
     assert kinds == ["before", "after", "recheck"]
     # The rectifier submits again from the desk form, with an after photo.
@@ -200,7 +201,7 @@ def test_reassign_changes_the_rectifier(app, make_hazard, make_user, sign_in):
     page = supervisor.get(f"/hazards/{hazard.id}").get_data(as_text=True)
     assert "重新指派或调整整改期限" in page
     with app.app_context():
-        current = services.local_date(db.session.get(Hazard, hazard.id).deadline).isoformat()
+        current = schooltime.local_date(db.session.get(Hazard, hazard.id).deadline).isoformat()
     assert f'id="assign-deadline" name="deadline" value="{current}"' in page  # the deadline stands
     same = _post(supervisor, hazard.id, "assign", "assigned", rectifier_id=hazard.people.rectifier.id,
                  deadline=current)
@@ -228,7 +229,7 @@ def test_deferral_decided_from_the_deferrals_page(app, make_hazard, sign_in, dec
     assert not row.deferral_pending
     with app.app_context():
         if decision == "approve_deferral":
-            assert services.local_date(row.deadline) == chosen  # the supervisor's date, not the proposed
+            assert schooltime.local_date(row.deadline) == chosen  # the supervisor's date, not the proposed
         else:
             assert row.deadline == before
     page = rectifier.get(f"/hazards/{hazard.id}").get_data(as_text=True)
@@ -283,7 +284,7 @@ def test_the_timeline_says_who_when_what_and_on_site(app, make_hazard, sign_in):
             action="submit", client_id=uuid.uuid4().hex, seen_state="assigned", note="现场已处理",
             photos=[photo_bytes((10, 120, 10))], zone_token=zone_token, scanned_at=now - timedelta(minutes=3),
             device_at=now))
-        scan = services.school_tz()
+        scan = schooltime.school_tz()
         scanned = (now - timedelta(minutes=3)).astimezone(scan).strftime("%H:%M")
     page = sign_in(hazard.people.supervisor).get(f"/hazards/{hazard.id}").get_data(as_text=True)
     timeline = page[page.index('class="timeline"'):]

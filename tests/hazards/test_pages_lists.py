@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from server import schooltime
 from server.extensions import db
-from server.hazards import services
+from server.hazards import deadlines, queries, services
 from server.hazards.models import Hazard
 from tests.hazards.apihelp import school_today
 
@@ -55,7 +56,7 @@ def test_overdue_first_marked_in_red_with_its_days(app, desk):
     finished = {h["fixed"].id, h["dup"].id}
     assert set(order[-2:]) == finished
     with app.app_context():
-        days = services.overdue_days(db.session.get(Hazard, h["late"].id))
+        days = deadlines.overdue_days(db.session.get(Hazard, h["late"].id))
     assert days >= 1
     card = page[page.index(f'id="hz-{h["late"].id}"') - 200:page.index(f'id="hz-{h["late"].id}"')]
     assert "overdue" in card  # the red card
@@ -210,11 +211,11 @@ def test_service_helpers_for_the_pages(app, make_hazard):
     with app.app_context():
         row = db.session.get(Hazard, hazard.id)
         deadline = row.deadline
-        assert services.overdue_days(row, deadline - timedelta(seconds=1)) == 0
-        assert services.overdue_days(row, deadline + timedelta(seconds=1)) == 1
-        assert services.overdue_days(row, deadline + timedelta(days=3)) == 3
+        assert deadlines.overdue_days(row, deadline - timedelta(seconds=1)) == 0
+        assert deadlines.overdue_days(row, deadline + timedelta(seconds=1)) == 1
+        assert deadlines.overdue_days(row, deadline + timedelta(days=3)) == 3
         # Reassigning starts from the current rectifier and deadline; failing leaves the date empty.
-        assert services.form_defaults(row, "assign") == (row.rectifier, services.local_date(deadline))
-        assert services.form_defaults(row, "fail") == (row.rectifier, None)
-        start = services.month_start(datetime(2026, 2, 28, 17, 0, tzinfo=UTC))  # 1 March 01:00 in Shanghai
+        assert queries.form_defaults(row, "assign") == (row.rectifier, schooltime.local_date(deadline))
+        assert queries.form_defaults(row, "fail") == (row.rectifier, None)
+        start = schooltime.month_start(datetime(2026, 2, 28, 17, 0, tzinfo=UTC))  # 1 March 01:00 in Shanghai
         assert start == datetime(2026, 2, 28, 16, 0, tzinfo=UTC)

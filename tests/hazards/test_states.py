@@ -67,10 +67,25 @@ def test_every_combination(state, action, role, is_rectifier, pending):
         assert action in sm.allowed_actions(state, facts)
 
 
+# The server itself (auto-assignment to the zone's responsible person) takes one row of the table.
+SYSTEM_ROWS = {("reported", "assign")}
+
+
 def test_the_table_is_exactly_the_expected_rules():
     assert {k: (t.target, sorted(t.roles)) for k, t in sm.TABLE.items()} == {
-        k: (target, [role]) for k, (target, role, _rule) in EXPECTED.items()}
+        k: (target, sorted([role, "system"] if k in SYSTEM_ROWS else [role]))
+        for k, (target, role, _rule) in EXPECTED.items()}
     assert len(CASES) == 5 * 9 * 4 * 4
+
+
+@pytest.mark.parametrize(("state", "action"), list(itertools.product(sm.STATES, sm.ACTIONS)))
+def test_the_system_only_assigns_a_new_report(state, action):
+    if (state, action) in SYSTEM_ROWS:
+        assert sm.decide(state, action, sm.SYSTEM_FACTS) == "assigned"
+    else:
+        with pytest.raises(sm.TransitionRefused):
+            sm.decide(state, action, sm.SYSTEM_FACTS)
+    assert sm.SYSTEM not in sm.ROLES  # never a role a user can hold
 
 
 def test_several_roles_count_together():

@@ -10,6 +10,7 @@ another's) and of the photos' SHA-256. The UNIQUE constraint on client_id is the
 arriving at once: the loser's commit fails and it answers as a repeat.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -42,6 +43,22 @@ def check_client_id(client_id) -> str:
 def photo_digests(photos: Iterable[bytes]) -> list[str]:
     """Return the SHA-256 (hex) of each photo as uploaded."""
     return [hashlib.sha256(data).hexdigest() for data in photos]
+
+
+def photo_field():
+    """Declare a dataclass field of a record that holds photos as uploaded (hashed by their SHA-256)."""
+    return dataclasses.field(default_factory=list, metadata={"photos": True})
+
+
+def record_digest(record, **context) -> str:
+    """Return the content hash of a record as sent (a dataclass): every field but its client id, photo fields
+    as their SHA-256, and the context (the actor, the hazard acted on)."""
+    fields = dict(context)
+    for item in dataclasses.fields(record):
+        if item.name != "client_id":
+            value = getattr(record, item.name)
+            fields[item.name] = photo_digests(value) if item.metadata.get("photos") else value
+    return content_hash(fields)
 
 
 def _canonical(value):

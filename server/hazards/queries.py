@@ -1,0 +1,188 @@
+"""Reading hazards: lists, counts, timelines, photos, who a hazard goes to by default. Never writes.
+
+Every list starts from access.visible_hazards (deny by default: a user sees only what their roles allow) and
+sorts through Hazard.urgency_order: overdue first, then by deadline, then newest.
+"""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from server.auth.models import RECTIFIER, SUPERVISOR, User
+from server.database import utcnow
+from server.errors import ValidationFailed
+from server.extensions import db
+from server.hazards import access, states
+from server.hazards.deadlines import default_deadline
+from server.hazards.models import Hazard, HazardEvent, Photo
+from server.schooltime import local_date, month_start
+from server.zones.models import Zone
+
+
+def can_rectify(user: User | None) -> bool:
+    """Say whether a user can be given a hazard to rectify: active and holding the rectifier role."""
+    return user is not None and user.active and RECTIFIER in user.roles
+
+
+def default_rectifier(hazard: Hazard) -> User | None:
+    """Return who a hazard goes to by default: its last rectifier if still able, else the zone's 责任人."""
+    for person in (hazard.rectifier, hazard.zone.responsible):
+        if can_rectify(person):
+            return person
+    return None
+
+
+def report_event(hazard: Hazard) -> HazardEvent:
+    """Return the event that made the hazard."""
+    return db.session.scalar(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id,
+                                                       HazardEvent.action == states.REPORT))
+
+
+def timeline(hazard: Hazard) -> list[HazardEvent]:
+    """Return the hazard's events, oldest first."""
+    return list(db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
+                                   .order_by(HazardEvent.at, HazardEvent.id)))
+
+
+def photos_of(hazard: Hazard) -> list[Photo]:
+    """Return the hazard's photos in the order they were taken."""
+    return list(db.session.scalars(select(Photo).where(Photo.hazard_id == hazard.id).order_by(Photo.id)))
+
+
+def list_hazards(user: User, *, state=None, zone_id: int | None = None, mine: bool = False,
+                 overdue: bool | None = None, deferral_pending: bool | None = None, limit: int = 100,
+                 offset: int = 0, now: datetime | None = None, building: str | None = None,
+                 category_id: int | None = None, severity: str | None = None, rectifier_id: int | None = None,
+                 text: str | None = None, closed_since: datetime | None = None) -> tuple[list[Hazard], int]:
+    """Return the hazards `user` may see, filtered, overdue first then by deadline; and how many match.
+
+    `state`: one state or several; `mine`: reported by or assigned to the user; `overdue` and
+    `deferral_pending`: True for only those, False for only the others, None for both; `text`: words in the
+    description or the zone's name or code; `closed_since`: closed (or invalidated) at or after that time.
+    """
+    now = now or utcnow()
+    query = access.visible_hazards(user, zone_id=zone_id)
+    if state:
+        wanted = [state] if isinstance(state, str) else list(state)
+        unknown = set(wanted) - set(states.STATES)
+        if unknown:
+            raise ValidationFailed(_l("Unknown state: %(state)s", state=", ".join(sorted(unknown))),
+                                   details={"state": "unknown"})
+        query = query.where(Hazard.state.in_(wanted))
+    if zone_id is not None:
+        query = query.where(Hazard.zone_id == zone_id)
+    if mine:
+        query = query.where(or_(Hazard.reporter_id == user.id, Hazard.rectifier_id == user.id))
+    if overdue is True:
+        query = query.where(Hazard.overdue_at(now))
+    elif overdue is False:
+        query = query.where(~Hazard.overdue_at(now))
+    if deferral_pending is not None:
+        pending = Hazard.deferral_requested_at.is_not(None)
+        query = query.where(pending if deferral_pending else ~pending)
+    if severity:
+        if severity not in states.SEVERITIES:
+            raise ValidationFailed(_l("Choose the severity: general, major or critical."),
+                                   details={"severity": "unknown"})
+        query = query.where(Hazard.severity == severity)
+    if category_id is not None:
+        query = query.where(Hazard.category_id == category_id)
+    if rectifier_id is not None:
+        query = query.where(Hazard.rectifier_id == rectifier_id)
+    if building:
+        query = query.where(Hazard.zone_id.in_(select(Zone.id).where(Zone.building == building)))
+    if text and text.strip():
+        words = text.strip()
+        in_zone = select(Zone.id).where(or_(Zone.name.icontains(words, autoescape=True),
+                                            Zone.code.icontains(words, autoescape=True)))
+        query = query.where(or_(Hazard.description.icontains(words, autoescape=True),
+                                Hazard.zone_id.in_(in_zone)))
+    if closed_since is not None:
+        query = query.where(Hazard.closed_at >= closed_since)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(*Hazard.urgency_order(now)).limit(limit).offset(offset))
+    return list(rows.unique()), total
+
+
+def my_tasks(user: User, *, now: datetime | None = None) -> list[Hazard]:
+    """Return the hazards assigned to `user` to rectify, overdue first, then by deadline."""
+    query = (access.visible_hazards(user)
+             .where(Hazard.state == states.ASSIGNED, Hazard.rectifier_id == user.id)
+             .order_by(*Hazard.urgency_order(now)))
+    return list(db.session.scalars(query).unique())
+
+
+def rechecks_for(user: User, *, now: datetime | None = None) -> list[Hazard]:
+    """Return the hazards awaiting a recheck that `user` may make (not their own work), oldest first."""
+    if SUPERVISOR not in user.roles:
+        return []
+    query = (access.visible_hazards(user)
+             .where(Hazard.state == states.AWAITING_RECHECK,
+                    or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id))
+             .order_by(Hazard.updated_at, Hazard.id))
+    return list(db.session.scalars(query).unique())
+
+
+def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
+                 now: datetime | None = None) -> list[Hazard]:
+    """Return the hazards of a zone `user` may see (the open ones by default), most urgent first."""
+    query = access.visible_hazards(user, zone_id=zone_id).where(Hazard.zone_id == zone_id)
+    if open_only:
+        query = query.where(Hazard.state.in_(states.OPEN_STATES))
+    return list(db.session.scalars(query.order_by(*Hazard.urgency_order(now))).unique())
+
+
+def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
+    """Return the figures at the top of the hazard list, over the hazards `user` may see."""
+    now = now or utcnow()
+
+    def count(**filters) -> int:
+        return list_hazards(user, limit=1, now=now, **filters)[1]
+
+    return {
+        states.REPORTED: count(state=states.REPORTED),
+        states.ASSIGNED: count(state=states.ASSIGNED),
+        "overdue": count(overdue=True),
+        states.AWAITING_RECHECK: count(state=states.AWAITING_RECHECK),
+        "closed_this_month": count(state=states.CLOSED, closed_since=month_start(now)),
+        "deferrals": count(state=states.ASSIGNED, deferral_pending=True),
+    }
+
+
+def form_defaults(hazard: Hazard, action: str, *,
+                  now: datetime | None = None) -> tuple[User | None, date | None]:
+    """Return the rectifier and deadline day a form for `action` starts with: what the action does unasked.
+
+    Assigning a new report or reopening: the default rectifier and the category's period. Reassigning: the
+    current rectifier and deadline. Failing a recheck: the current rectifier, and no date (the deadline
+    stands). Approving a deferral: the proposed date.
+    """
+    if action == states.ASSIGN and hazard.state == states.ASSIGNED:
+        current = hazard.rectifier if can_rectify(hazard.rectifier) else default_rectifier(hazard)
+        return current, local_date(hazard.deadline) if hazard.deadline else None
+    if action in (states.ASSIGN, states.REOPEN):
+        return default_rectifier(hazard), local_date(default_deadline(hazard.category, hazard.severity, now))
+    if action == states.FAIL:
+        return default_rectifier(hazard), None
+    if action == states.APPROVE_DEFERRAL and hazard.deferral_deadline is not None:
+        return None, local_date(hazard.deferral_deadline)
+    return None, None
+
+
+def photos_by_hazard(hazard_ids) -> dict[int, list[Photo]]:
+    """Return the photos of several hazards (one query), per hazard id, in the order they were taken."""
+    found: dict[int, list[Photo]] = {hazard_id: [] for hazard_id in hazard_ids}
+    if found:
+        for photo in db.session.scalars(select(Photo).where(Photo.hazard_id.in_(list(found)))
+                                        .order_by(Photo.id)):
+            found[photo.hazard_id].append(photo)
+    return found
+
+
+def count_overdue(*, rectifier_id: int | None = None, now: datetime | None = None) -> int:
+    """Return how many hazards are overdue now (for one rectifier, or in all)."""
+    query = select(func.count(Hazard.id)).where(Hazard.overdue_at(now or utcnow()))
+    if rectifier_id is not None:
+        query = query.where(Hazard.rectifier_id == rectifier_id)
+    return db.session.scalar(query)
