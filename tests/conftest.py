@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a temporary instance folder, clients, and factories for records."""
 
 import itertools
+import shutil
 
 import pytest
 
@@ -11,27 +12,48 @@ from server.hazards import categories
 from server.zones import services as zone_services
 
 PASSWORD = "correct-horse-1"
+DATABASE = "test.sqlite"
 _seq = itertools.count(1)
 
 
-@pytest.fixture
-def app(tmp_path):
-    """Return an app with an empty database (schema from the models) in a temporary instance folder."""
-    app = create_app({
+def _test_config(folder) -> dict:
+    """Return the test settings for an app whose database and labels live in `folder`."""
+    return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / DATABASE}",
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "https://school.example",
-        "LABELS_DIR": str(tmp_path / "labels"),
-    })
-    app.instance_path = str(tmp_path)
-    # No app context stays pushed during a test: each request gets its own, as in production
-    # (a shared one would share the database session and the cached locale across requests).
+        "LABELS_DIR": str(folder / "labels"),
+        # scrypt was 40 % of the suite's CPU: tests check that passwords are checked, not what a guess costs.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+@pytest.fixture(scope="session")
+def schema_database(tmp_path_factory):
+    """Build the schema and the default categories once per session; return that SQLite file."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(_test_config(folder))
+    app.instance_path = str(folder)
     with app.app_context():
         db.create_all()
         categories.ensure_defaults()
         db.session.commit()
+        # Closing every connection checkpoints SQLite's write-ahead log into the file, so a copy is whole.
+        db.engine.dispose()
+    return folder / DATABASE
+
+
+@pytest.fixture
+def app(tmp_path, schema_database):
+    """Return an app on its own copy of the schema-built database, in a temporary instance folder."""
+    # Copying a built file is a fraction of the cost of create_all and the categories for every test.
+    shutil.copyfile(schema_database, tmp_path / DATABASE)
+    app = create_app(_test_config(tmp_path))
+    app.instance_path = str(tmp_path)
+    # No app context stays pushed during a test: each request gets its own, as in production
+    # (a shared one would share the database session and the cached locale across requests).
     yield app
     with app.app_context():
         db.engine.dispose()
