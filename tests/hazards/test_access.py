@@ -1,5 +1,7 @@
 """Per-record authorisation: who sees which hazard and photo (404, never 403, for what one may not see)."""
 
+import pytest
+
 from tests.conftest import photo_bytes
 from tests.hazards.apihelp import act, category_id, report
 
@@ -17,11 +19,10 @@ def test_a_rectifier_sees_only_their_hazards_and_photos(make_hazard, make_user, 
     assert fixer.get(f"/api/v1/hazards/{mine.id}").status_code == 200
     response = fixer.get(f"/api/v1/hazards/{other.id}")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
-    for url in _photo_urls(supervisor, other.id):
-        assert fixer.get(url).status_code == 404
-    for url in _photo_urls(fixer, mine.id):
-        image = fixer.get(url)
-        assert image.status_code == 200 and image.headers["Content-Type"] == "image/jpeg"
+    # Each hazard here has one photo: its picture and its thumbnail.
+    assert [fixer.get(url).status_code for url in _photo_urls(supervisor, other.id)] == [404, 404]
+    images = [fixer.get(url) for url in _photo_urls(fixer, mine.id)]
+    assert [(i.status_code, i.headers["Content-Type"]) for i in images] == [(200, "image/jpeg")] * 2
     # Acting on a hazard one may not see is 404 too.
     assert act(fixer, other.id, "submit", "assigned", photos=[photo_bytes()]).status_code == 404
     listed = fixer.get("/api/v1/hazards").get_json()
@@ -44,8 +45,7 @@ def test_a_patrol_sees_own_reports_and_a_zones_open_hazards(app, make_hazard, ma
     assert all(h["thumb_url"] for h in on_zone)
     assert client.get(f"/api/v1/zones/{zone.id}/hazards?open=0").get_json()["hazards"] != []
     assert client.get(f"/api/v1/hazards/{open_one.id}").status_code == 200
-    for url in _photo_urls(client, open_one.id):
-        assert client.get(url).status_code == 200
+    assert [client.get(url).status_code for url in _photo_urls(client, open_one.id)] == [200, 200]
     assert client.get(f"/api/v1/hazards/{closed_one.id}").status_code == 404
 
     # Without a zone, the list is the patrol's own reports; with one, its open hazards too.
@@ -67,14 +67,22 @@ def test_supervisors_and_admins_see_everything_admins_act_on_nothing(make_hazard
         "assign", "invalidate"]
 
 
-def test_anonymous_callers_get_401_json(client, make_hazard):
-    hazard = make_hazard("reported")
-    for url in ("/api/v1/hazards", f"/api/v1/hazards/{hazard.id}", "/api/v1/me/tasks", "/api/v1/categories",
-                "/api/v1/hazards/transitions", "/api/v1/notifications", "/api/v1/photos/1"):
-        response = client.get(url)
-        assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized", url
-    assert client.post("/api/v1/hazards", data={}).status_code == 401
-    assert client.post("/api/v1/visits", json={}).status_code == 401
+@pytest.mark.parametrize(("method", "url", "body"), [
+    ("GET", "/api/v1/hazards", None),
+    ("GET", "/api/v1/hazards/{hazard}", None),
+    ("GET", "/api/v1/me/tasks", None),
+    ("GET", "/api/v1/categories", None),
+    ("GET", "/api/v1/hazards/transitions", None),
+    ("GET", "/api/v1/notifications", None),
+    ("GET", "/api/v1/photos/1", None),
+    ("POST", "/api/v1/hazards", {"data": {}}),
+    ("POST", "/api/v1/visits", {"json": {}}),
+])
+def test_anonymous_callers_get_401_json(client, make_hazard, method, url, body):
+    if "{hazard}" in url:  # a hazard that exists: its existence is not told either
+        url = url.format(hazard=make_hazard("reported").id)
+    response = client.open(url, method=method, **(body or {}))
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
 
 
 def test_a_disabled_users_old_session_sees_nothing(app, make_hazard, sign_in):
@@ -90,8 +98,24 @@ def test_a_disabled_users_old_session_sees_nothing(app, make_hazard, sign_in):
     assert fixer.get(f"/api/v1/hazards/{hazard.id}").status_code == 401
 
 
+# Who sees each of three hazards (reported, assigned, closed; each in its own zone, with its own people),
+# in a list (no zone asked about) and one by one (asking about the hazard's own zone).
+# Reporters are patrols: one by one they also see any zone's OPEN hazards, never a closed one of another's.
+SEEN = {
+    #                       listed: reported assigned closed    one by one: reported assigned closed
+    "reporter of reported": ((True, False, False),               (True, True, False)),
+    "reporter of assigned": ((False, True, False),               (True, True, False)),
+    "reporter of closed":   ((False, False, True),               (True, True, True)),
+    "rectifier of reported": ((False, False, False),             (False, False, False)),  # never assigned
+    "rectifier of assigned": ((False, True, False),              (False, True, False)),
+    "rectifier of closed":  ((False, False, True),               (False, False, True)),  # their finished work
+    "another patrol":       ((False, False, False),              (True, True, False)),
+    "a supervisor":         ((True, True, True),                 (True, True, True)),
+}
+
+
 def test_visibility_is_one_query_for_lists_and_records(app, make_hazard, make_user):
-    """The list and the single-record check agree for every user and hazard (one mechanism)."""
+    """The list and the single-record check, for every user and hazard (one mechanism, two uses)."""
     from sqlalchemy import select
 
     from server.auth.models import User
@@ -100,20 +124,24 @@ def test_visibility_is_one_query_for_lists_and_records(app, make_hazard, make_us
     from server.hazards import access
     from server.hazards.models import Hazard
 
-    hazards = [make_hazard(s) for s in ("reported", "assigned", "closed")]
-    users = [h.people.reporter for h in hazards] + [h.people.rectifier for h in hazards] + [
-        make_user(roles=("patrol",)), make_user(roles=("supervisor",))]
+    hazards = {state: make_hazard(state) for state in ("reported", "assigned", "closed")}
+    users = {f"{kind} of {state}": getattr(hazard.people, kind)
+             for kind in ("reporter", "rectifier") for state, hazard in hazards.items()}
+    users["another patrol"] = make_user(roles=("patrol",))
+    users["a supervisor"] = make_user(roles=("supervisor",))
+
+    def seen_one(user, hazard_id):
+        try:
+            access.get_hazard_for(user, hazard_id)
+        except NotFound:
+            return False
+        return True
+
     with app.app_context():
-        for detached in users:
+        seen = {}
+        for name, detached in users.items():
             user = db.session.get(User, detached.id)
             listed = set(db.session.scalars(select(Hazard.id).where(access.visibility(user))))
-            for hazard in hazards:
-                try:
-                    access.get_hazard_for(user, hazard.id)
-                    single = True
-                except NotFound:
-                    single = False
-                # A single record may also be seen as an open hazard of its zone (patrols), never less.
-                assert single or hazard.id not in listed
-                if hazard.id in listed:
-                    assert single
+            seen[name] = (tuple(h.id in listed for h in hazards.values()),
+                          tuple(seen_one(user, h.id) for h in hazards.values()))
+    assert seen == SEEN
