@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from server.auth.models import User
@@ -54,24 +55,23 @@ def test_create_user_who_can_then_sign_in(app, login_as):
     assert _signed_in(app, "wangli", "first-pass-1")[1]
 
 
-def test_create_user_refusals_write_nothing(app, login_as, make_user):
+@pytest.mark.parametrize(("data", "status", "message"), [
+    ({"username": "Taken", "display_name": "某人", "roles": ["patrol"], "password": "long-enough-1"},
+     409, "用户名 taken 已被使用"),
+    ({"username": "short", "display_name": "某人", "roles": ["patrol"], "password": "short"},
+     422, "密码至少需要 8 个字符"),
+    ({"username": "noroles", "display_name": "某人", "password": "long-enough-1"},
+     422, "请至少选择一个角色"),
+    ({"username": "noname", "display_name": "", "roles": ["patrol"], "password": "long-enough-1"}, 422,
+     'aria-invalid="true"'),
+], ids=["taken", "short-password", "no-roles", "no-name"])
+def test_create_user_refusals_write_nothing(app, login_as, make_user, data, status, message):
     admin = login_as("admin")
     make_user(username="taken")
     before = _count(app)
-    cases = [
-        ({"username": "Taken", "display_name": "某人", "roles": ["patrol"], "password": "long-enough-1"},
-         409, "用户名 taken 已被使用"),
-        ({"username": "short", "display_name": "某人", "roles": ["patrol"], "password": "short"},
-         422, "密码至少需要 8 个字符"),
-        ({"username": "noroles", "display_name": "某人", "password": "long-enough-1"},
-         422, "请至少选择一个角色"),
-        ({"username": "noname", "display_name": "", "roles": ["patrol"], "password": "long-enough-1"}, 422,
-         'aria-invalid="true"'),
-    ]
-    for data, status, message in cases:
-        response = admin.post("/admin/users/new", data=data)
-        assert response.status_code == status, data
-        assert message in response.get_data(as_text=True), data
+    response = admin.post("/admin/users/new", data=data)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
     assert _count(app) == before
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -71,22 +72,21 @@ def test_create_zone_with_responsible_person(app, login_as, make_user):
     assert "已创建责任区 JX-1F-E" in page and f"https://school.example/z/{zone.qr_token}" in page
 
 
-def test_zone_refusals_write_nothing(app, login_as, make_zone):
+@pytest.mark.parametrize(("data", "status", "message"), [
+    (_form(code="taken"), 409, "责任区编号 TAKEN 已被使用"),
+    (_form(name=""), 422, 'aria-invalid="true"'),
+    (_form(code="教学楼"), 422, "责任区编号须为"),
+    (_form(frequency="custom"), 422, "自定义巡查频次需要填写 1 到 365 之间的天数"),
+    (_form(frequency="custom", frequency_days="400"), 422, "自定义巡查频次需要填写"),
+    (_form(responsible="999999"), 422, 'aria-invalid="true"'),
+], ids=["taken", "no-name", "bad-code", "custom-without-days", "custom-400-days", "no-such-person"])
+def test_zone_refusals_write_nothing(app, login_as, make_zone, data, status, message):
     admin = login_as("admin")
     make_zone(code="TAKEN")
     before = _count(app)
-    cases = [
-        (_form(code="taken"), 409, "责任区编号 TAKEN 已被使用"),
-        (_form(name=""), 422, 'aria-invalid="true"'),
-        (_form(code="教学楼"), 422, "责任区编号须为"),
-        (_form(frequency="custom"), 422, "自定义巡查频次需要填写 1 到 365 之间的天数"),
-        (_form(frequency="custom", frequency_days="400"), 422, "自定义巡查频次需要填写"),
-        (_form(responsible="999999"), 422, 'aria-invalid="true"'),
-    ]
-    for data, status, message in cases:
-        response = admin.post("/admin/zones/new", data=data)
-        assert response.status_code == status, data
-        assert message in response.get_data(as_text=True), data
+    response = admin.post("/admin/zones/new", data=data)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
     assert _count(app) == before
 
 
