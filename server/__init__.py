@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as default_config
-from server import i18n
+from server import converters, i18n
 from server.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    converters.init_app(app)  # before any route is added: ids past the database's integers do not match
     _register(app)
     return app
 
