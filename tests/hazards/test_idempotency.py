@@ -1,5 +1,7 @@
 """Idempotency by client id (DESIGN.md, Offline sync protocol): one record per id; other content is 409."""
 
+import pytest
+
 from server.hazards.models import Hazard, HazardEvent, Photo
 from server.patrols.models import PatrolVisit
 from tests.conftest import new_client_id, photo_bytes
@@ -25,18 +27,21 @@ def test_a_report_sent_twice_is_one_hazard(app, make_zone, login_as):
     assert len(stored_files(app)) == 2  # the photo and its thumbnail, once
 
 
-def test_the_same_client_id_with_other_content_is_refused(app, make_zone, login_as):
+@pytest.mark.parametrize(("same_patrol", "changes"), [
+    (True, {"description": "另一处隐患"}),
+    (True, {"photos": [photo_bytes((1, 2, 3))]}),
+    (False, {}),
+], ids=["other-text", "other-photo", "another-user"])
+def test_the_same_client_id_with_other_content_is_refused(app, make_zone, login_as, same_patrol, changes):
     patrol = login_as("patrol")
     zone = make_zone()
     cid = new_client_id()
     assert report(patrol, zone.id, category_id(app), client_id=cid).status_code == 201
-    other_text = report(patrol, zone.id, category_id(app), client_id=cid, description="另一处隐患")
-    other_photo = report(patrol, zone.id, category_id(app), client_id=cid, photos=[photo_bytes((1, 2, 3))])
-    another_user = report(login_as("patrol"), zone.id, category_id(app), client_id=cid)
-    for response in (other_text, other_photo, another_user):
-        assert response.status_code == 409
-        error = response.get_json()["error"]
-        assert error["details"]["reason"] == "client_id_reused" and "客户端编号" in error["message"]
+    sender = patrol if same_patrol else login_as("patrol")
+    response = report(sender, zone.id, category_id(app), client_id=cid, **changes)
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["details"]["reason"] == "client_id_reused" and "客户端编号" in error["message"]
     assert count(app, Hazard) == 1 and count(app, Photo) == 1 and len(stored_files(app)) == 2
 
 

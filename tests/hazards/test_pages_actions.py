@@ -265,11 +265,11 @@ def test_someone_elses_hazard_is_404_for_pages_and_forms(app, make_hazard, login
     assert response.status_code == 404 and hazard.description not in response.get_data(as_text=True)
 
 
-def test_anonymous_posts_go_to_sign_in(app, make_hazard, client):
+@pytest.mark.parametrize("path", ["/hazards/{hazard}/act", "/notifications/read"])
+def test_anonymous_posts_go_to_sign_in(app, make_hazard, client, path):
     hazard = make_hazard("reported")
-    for path in (f"/hazards/{hazard.id}/act", "/notifications/read"):
-        response = client.post(path, data={"action": "assign"})
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    response = client.post(path.format(hazard=hazard.id), data={"action": "assign"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert _row(app, hazard.id).state == "reported"
 
 

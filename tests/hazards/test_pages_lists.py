@@ -120,13 +120,12 @@ def test_a_rectifier_sees_only_their_hazards_and_no_assign_forms(app, desk, sign
     assert "/hazards/queue" not in page
 
 
-def test_times_are_shown_in_the_school_time_zone(app, make_hazard, sign_in):
+@pytest.mark.parametrize("path", ["/hazards", "/hazards/queue", "/hazards/{hazard}"])
+def test_times_are_shown_in_the_school_time_zone(app, make_hazard, sign_in, path):
     # 20:30 UTC on 5 January is 04:30 on 6 January in Shanghai.
     hazard = make_hazard("reported", now=datetime(2026, 1, 5, 20, 30, tzinfo=UTC))
-    client = sign_in(hazard.people.supervisor)
-    for path in ("/hazards", "/hazards/queue", f"/hazards/{hazard.id}"):
-        page = _page(client, path)
-        assert "2026-01-06 04:30" in page and "2026-01-05 20:30" not in page, path
+    page = _page(sign_in(hazard.people.supervisor), path.format(hazard=hazard.id))
+    assert "2026-01-06 04:30" in page and "2026-01-05 20:30" not in page
 
 
 def test_queue_shows_the_report_with_a_thumbnail_and_the_defaults(app, make_hazard, sign_in):

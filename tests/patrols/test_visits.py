@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.extensions import db
 from server.patrols.models import PatrolVisit
 from tests.conftest import new_client_id
@@ -58,18 +60,21 @@ def test_visit_refusals(app, make_zone, login_as):
     assert count(app, PatrolVisit) == 0
 
 
-def test_on_site_needs_this_zones_current_label_and_a_recent_scan(app, make_zone, login_as):
+@pytest.mark.parametrize(("label", "scanned_ago", "on_site"), [
+    ("this zone", timedelta(minutes=5), True),
+    ("another zone", timedelta(minutes=5), False),
+    ("this zone", timedelta(hours=2), False),  # scanned long before
+    (None, timedelta(0), False),
+])
+def test_on_site_needs_this_zones_current_label_and_a_recent_scan(app, make_zone, login_as, label,
+                                                                  scanned_ago, on_site):
     patrol = login_as("patrol")
     zone, other = make_zone(), make_zone()
+    token = {"this zone": zone.qr_token, "another zone": other.qr_token, None: None}[label]
     now = datetime.now(UTC)
-    cases = [(zone.qr_token, now - timedelta(minutes=5), True),
-             (other.qr_token, now - timedelta(minutes=5), False),  # another zone's label
-             (zone.qr_token, now - timedelta(hours=2), False),  # scanned long before
-             (None, now, False)]
-    for token, scanned, expected in cases:
-        body = _visit(patrol, zone.id, zone_token=token, scanned_at=scanned.isoformat(),
-                      device_at=now.isoformat()).get_json()
-        assert body["visit"]["on_site"] is expected, (token, scanned)
+    body = _visit(patrol, zone.id, zone_token=token, scanned_at=(now - scanned_ago).isoformat(),
+                  device_at=now.isoformat()).get_json()
+    assert body["visit"]["on_site"] is on_site
 
 
 def test_reports_belong_to_a_visit(app, make_zone, login_as):
