@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+import pytest
+
 from server.hazards.models import Hazard, HazardEvent, Photo
 from tests.conftest import photo_bytes
 from tests.hazards.apihelp import act, category_id, count, report, school_today, stored_files
@@ -67,11 +69,10 @@ def test_report_assign_submit_fail_then_pass(app, make_user, make_zone, login_as
     assert detail["events"][3]["note"] == "压力表仍不正常"
     assert [len(e["photos"]) for e in detail["events"]] == [1, 0, 1, 0, 1, 1]
     # Every photo is served to those who may see the hazard.
-    for photo in detail["photos"]:
-        image = fixer.get(photo["url"])
-        assert image.status_code == 200 and image.mimetype == "image/jpeg"
-        assert "max-age=31536000" in image.headers["Cache-Control"]
-        assert fixer.get(photo["thumb_url"]).status_code == 200
+    images = [fixer.get(photo["url"]) for photo in detail["photos"]]
+    served = [(i.status_code, i.mimetype, "max-age=31536000" in i.headers["Cache-Control"]) for i in images]
+    assert served == [(200, "image/jpeg", True)] * 4
+    assert [fixer.get(photo["thumb_url"]).status_code for photo in detail["photos"]] == [200] * 4
 
 
 def test_deferral_request_approve_then_decline(app, make_hazard, sign_in):
@@ -197,26 +198,25 @@ def test_fail_of_a_fixed_on_the_spot_goes_to_the_zone_responsible(app, make_user
     assert body["deadline_date"] == (school_today() + timedelta(days=1)).isoformat()  # critical: one day
 
 
-def test_report_refusals(app, make_zone, login_as):
-    patrol = login_as("patrol")
-    zone = make_zone()
-    cat = category_id(app)
-    cases = [
-        (report(patrol, zone.id, cat, photos=[]), 422, {"photos": "required"}),
-        (report(patrol, zone.id, cat, photos=[photo_bytes()] * 7), 422, {"photos": "too_many"}),
-        (report(patrol, zone.id, 9999), 422, {"category_id": "required"}),
-        (report(patrol, 9999, cat), 422, {"zone_id": "required"}),
-        (report(patrol, zone.id, cat, severity="huge"), 422, {"severity": "required"}),
-        (report(patrol, zone.id, cat, description="长" * 2001), 422, {"description": "too_long"}),
-        (report(patrol, zone.id, cat, client_id="x"), 422, {"client_id": "invalid"}),
-        (report(patrol, zone.id, cat, device_at="yesterday"), 422, {"device_at": "invalid"}),
-        (report(patrol, zone.id, cat, after_photos=[photo_bytes()]), 422, {"after_photos": "not_allowed"}),
-        (report(login_as("rectifier"), zone.id, cat), 403, {"reason": "role"}),
-    ]
-    for response, status, details in cases:
-        assert response.status_code == status, response.get_json()
-        assert response.get_json()["error"]["details"] == details
-        assert response.get_json()["error"]["message"]
+@pytest.mark.parametrize(("role", "changes", "status", "details"), [
+    ("patrol", {"photos": []}, 422, {"photos": "required"}),
+    ("patrol", {"photos": [photo_bytes()] * 7}, 422, {"photos": "too_many"}),
+    ("patrol", {"category": 9999}, 422, {"category_id": "required"}),
+    ("patrol", {"zone_id": 9999}, 422, {"zone_id": "required"}),
+    ("patrol", {"severity": "huge"}, 422, {"severity": "required"}),
+    ("patrol", {"description": "长" * 2001}, 422, {"description": "too_long"}),
+    ("patrol", {"client_id": "x"}, 422, {"client_id": "invalid"}),
+    ("patrol", {"device_at": "yesterday"}, 422, {"device_at": "invalid"}),
+    ("patrol", {"after_photos": [photo_bytes()]}, 422, {"after_photos": "not_allowed"}),
+    ("rectifier", {}, 403, {"reason": "role"}),
+], ids=["no-photo", "seven-photos", "no-such-category", "no-such-zone", "bad-severity", "long-description",
+        "bad-client-id", "bad-device-time", "after-photos-unfixed", "rectifier-reports"])
+def test_report_refusals(app, make_zone, login_as, role, changes, status, details):
+    fields = {"zone_id": make_zone().id, "category": category_id(app), **changes}
+    response = report(login_as(role), fields.pop("zone_id"), fields.pop("category"), **fields)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["details"] == details
+    assert response.get_json()["error"]["message"]
     assert count(app, Hazard) == 0 and stored_files(app) == []
 
 
