@@ -231,3 +231,19 @@ def make_hazard(app, make_user, make_zone):
         return hazard
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def api_contract(request):
+    """Hold every API request and answer of a test's app to the OpenAPI document; fail the test if one
+    does not fit (tests/contract.py)."""
+    if "app" not in request.fixturenames:
+        yield []
+        return
+    from server.api.openapi import document
+    from tests.contract import hook
+
+    app = request.getfixturevalue("app")
+    problems, checked = hook(app, document(app))
+    yield checked
+    assert not problems, "API traffic that does not match the OpenAPI document:\n" + "\n".join(problems)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from server.api.schemas import Error
 from server.auth.permissions import wants_json
 from server.errors import ServiceError
 
@@ -13,10 +14,8 @@ def error_response(status: int, code: str, message, details=None):
     """Answer an error as JSON for the API, or as a page for a person."""
     message = str(message)
     if wants_json():
-        body = {"error": {"code": code, "message": message}}
-        if details:
-            body["error"]["details"] = details
-        return jsonify(body), status
+        body = Error.model_validate({"error": {"code": code, "message": message, "details": details or None}})
+        return jsonify(body.model_dump(mode="json", exclude_none=True)), status
     return render_template("errors/error.html", status=status, message=message), status
 
 
@@ -47,4 +46,9 @@ def init_app(app):
             413: _("The upload is too large."),
         }
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, messages.get(exc.code, exc.description))
+        response = error_response(exc.code or 500, code, messages.get(exc.code, exc.description))
+        if exc.code == 405:  # RFC 9110: a 405 says which methods the resource does allow
+            body, status = response
+            allowed = dict(exc.get_headers()).get("Allow")
+            return body, status, {"Allow": allowed} if allowed else {}
+        return response

@@ -1,10 +1,10 @@
 """GET /api/v1/i18n: the field app's words in the user's language, from the one Babel catalog."""
 
-from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.api import bp
+from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body
 from server.auth import services as users
 from server.auth.permissions import role_required
 from server.errors import ValidationFailed
@@ -160,24 +160,26 @@ MESSAGES = {
 
 
 @bp.get("/i18n")
+@operation({200: (I18n, "Messages by key (placeholders %(name)s).")}, errors=(), public=True)
 def i18n():
     """Return the field app's words in the current language (Chinese unless the user chose English)."""
     from flask import current_app
 
-    return jsonify(locale=current_language(), languages=current_app.config["LANGUAGES"],
-                   messages={k: str(v) for k, v in MESSAGES.items()})
+    return answer(I18n, {"locale": current_language(), "languages": current_app.config["LANGUAGES"],
+                         "messages": {k: str(v) for k, v in MESSAGES.items()}})
 
 
 @bp.post("/session/locale")
+@operation({200: (LocaleOut, "The language now.")}, body=LocaleIn, errors=(400, 401, 422))
 @role_required()
 def set_locale():
     """Switch the user's language (remembered on the account, as the desk's switch does)."""
     from flask import current_app, session
 
-    locale = (request.get_json(silent=True) or {}).get("locale")
+    locale = read_body(LocaleIn).locale
     if locale not in current_app.config["LANGUAGES"]:
         raise ValidationFailed(details={"locale": "unknown"})
     session["locale"] = locale
     users.set_locale(current_user._get_current_object(), locale)
     db.session.commit()
-    return jsonify(locale=locale)
+    return answer(LocaleOut, {"locale": locale})

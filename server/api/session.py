@@ -1,10 +1,10 @@
 """GET /api/v1/session: who is signed in, a fresh CSRF token, the language."""
 
-from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
+from server.api.schemas import Session, answer, operation
 from server.web import current_language
 
 
@@ -20,10 +20,8 @@ def user_json(user) -> dict:
 
 
 @bp.get("/session")
+@operation({200: (Session, "The session (user is null when not signed in).")}, errors=(), public=True)
 def session_info():
-    """Describe the current session; the field app calls it at start and before each send."""
-    return jsonify(
-        user=user_json(current_user) if current_user.is_authenticated else None,
-        csrf_token=generate_csrf(),
-        locale=current_language(),
-    )
+    """Who is signed in, a fresh CSRF token, the language (asked at start and before each send)."""
+    return answer(Session, {"user": user_json(current_user) if current_user.is_authenticated else None,
+                            "csrf_token": generate_csrf(), "locale": current_language()})

@@ -34,13 +34,10 @@ from server.hazards import access, photos, states, wording
 from server.hazards.deadlines import deadline_from, default_deadline
 from server.hazards.models import AFTER, BEFORE, RECHECK, Category, Hazard, HazardEvent
 from server.hazards.queries import can_rectify, default_rectifier, report_event
+from server.hazards.schemas import DESCRIPTION_MAX, NOTE_MAX
 from server.hazards.signals import event_recorded
 from server.patrols import services as visits
 from server.zones.models import Zone
-
-DESCRIPTION_MAX = 2000
-NOTE_MAX = 2000
-
 
 # -- What the callers send ----------------------------------------------------------------------------------
 

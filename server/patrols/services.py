@@ -17,12 +17,11 @@ from server.database import utcnow
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
+from server.patrols.schemas import CHECKLIST_MAX_ITEMS, NOTE_MAX
 from server.schooltime import local_date, start_of_day
 from server.zones.models import DAILY, WEEKLY, Zone
 
 VISIT_ROLES = (PATROL, SUPERVISOR)
-CHECKLIST_MAX_ITEMS = 100
-NOTE_MAX = 500
 
 
 @dataclass

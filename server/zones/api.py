@@ -1,12 +1,12 @@
 """Zone routes of the JSON API."""
 
-from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from server.api import bp
+from server.api.schemas import answer, operation
 from server.auth.permissions import role_required
 from server.errors import NotFound
-from server.zones import services
+from server.zones import schemas, services
 
 
 def zone_json(zone) -> dict:
@@ -29,13 +29,16 @@ def zone_json(zone) -> dict:
 
 
 @bp.get("/zones/by-token/<token>")
+@operation({200: (schemas.ZoneOne, "The zone.")}, errors=(401, 404),
+           description="404 says why in details.reason: unknown, retired (label replaced) or inactive.")
 @role_required()
 def zone_by_token(token):
     """Return the active zone a QR token opens."""
-    return jsonify(zone=zone_json(services.zone_by_token(token)))
+    return answer(schemas.ZoneOne, {"zone": zone_json(services.zone_by_token(token))})
 
 
 @bp.get("/zones/by-code/<code>")
+@operation({200: (schemas.ZoneOne, "The zone.")}, errors=(401, 404))
 @role_required()
 def zone_by_code(code):
     """Return the active zone with this code (typed by hand when a label cannot be scanned)."""
@@ -43,11 +46,12 @@ def zone_by_code(code):
     if zone is None or not zone.active:
         raise NotFound(_l("No zone in use has the code %(code)s. Check the code on the label.",
                           code=services.normalize_code(code)))
-    return jsonify(zone=zone_json(zone))
+    return answer(schemas.ZoneOne, {"zone": zone_json(zone)})
 
 
 @bp.get("/zones")
+@operation({200: (schemas.Zones, "Every active zone.")})
 @role_required()
 def zone_directory():
     """Return every active zone (the directory the field app caches for offline scans)."""
-    return jsonify(zones=[zone_json(z) for z in services.list_zones()])
+    return answer(schemas.Zones, {"zones": [zone_json(z) for z in services.list_zones()]})

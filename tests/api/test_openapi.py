@@ -1,8 +1,9 @@
 """The OpenAPI document: valid, complete (every /api/v1 route of the app), and true to the real answers."""
 
+import pytest
 from openapi_spec_validator import validate
 
-from tests.api.contract import API_PREFIX, check_answer, openapi_path
+from tests.contract import API_PREFIX, check_answer, openapi_path
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -49,7 +50,7 @@ def test_every_operation_documents_its_errors(client):
 def test_the_checker_catches_a_mismatch(app):
     from server.api.openapi import document
 
-    doc = document()
+    doc = document(app)
     good = {"error": {"code": "not_found", "message": "未找到。"}}
     assert check_answer(doc, "/api/v1/hazards/<int:hazard_id>", "GET", 404, "application/json", good) is None
     assert "does not list" in check_answer(doc, "/api/v1/hazards/<int:hazard_id>", "GET", 418,
@@ -97,3 +98,97 @@ def test_categories_for_the_report_screen(login_as):
     categories = login_as("patrol").get("/api/v1/categories").get_json()["categories"]
     assert categories[0]["name"] == "校舍安全" and categories[0]["default_period_days"] == 7
     assert len(categories) == 9
+
+
+def test_the_document_is_generated_from_the_declarations(app):
+    """Limits, enums and patterns live in the declarations, so they appear in the document."""
+    from server.api.openapi import document
+
+    doc = document(app)
+    schemas = doc["components"]["schemas"]
+    report = schemas["ReportIn"]["properties"]
+    assert report["description"]["maxLength"] == 2000
+    assert "description" not in schemas["ReportIn"]["required"]  # optional: photos and category say it
+    assert report["client_id"]["pattern"] == r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{7,63}$"
+    assert report["zone_id"]["maximum"] == 2**63 - 1 and report["zone_id"]["minimum"] == 1
+    assert schemas["ActionIn"]["properties"]["note"]["maxLength"] == 2000
+    assert schemas["ActionIn"]["properties"]["action"]["enum"][0] == "assign"
+    assert schemas["ZoneHazardsQuery"]["properties"]["open"]
+    limit = {p["name"]: p for p in doc["paths"]["/hazards"]["get"]["parameters"]}["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 500, 100)
+    visits = doc["paths"]["/visits"]["post"]["requestBody"]["content"]
+    assert set(visits) == {"application/json", "multipart/form-data"}  # as the field app sends it
+    report_body = doc["paths"]["/hazards"]["post"]["requestBody"]["content"]
+    assert "photos[]" in report_body["multipart/form-data"]["schema"]["properties"]
+    assert "photos" not in report_body["application/json"]["schema"]["properties"]
+
+
+@pytest.mark.parametrize(("path", "security"), [
+    ("/session", []), ("/i18n", []), ("/openapi.json", []), ("/hazards", None), ("/zones", None)])
+def test_public_routes_declare_no_security(app, path, security):
+    from server.api.openapi import document
+
+    assert document(app)["paths"][path]["get"].get("security") == security
+
+
+def test_a_route_without_its_declaration_stops_the_document(app):
+    from server.api import bp
+    from server.api.openapi import build
+
+    @app.get("/api/v1/undeclared")
+    def undeclared():
+        return {}
+
+    with pytest.raises(LookupError, match="undeclared"):
+        build(app)
+    assert bp  # the blueprint's own routes are all declared (the document above built)
+
+
+def test_a_wrong_method_says_which_are_allowed(login_as):
+    response = login_as("patrol").delete("/api/v1/hazards")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    (1.5, "invalid"), (1e300, "invalid"), (2**63, "invalid"), (-1, "invalid"), (0, "invalid"),
+    ("abc", "invalid"), (True, "invalid")])
+def test_a_zone_id_that_is_no_id_is_refused_not_truncated(app, make_zone, login_as, value, code):
+    from server.patrols.models import PatrolVisit
+    from tests.hazards.apihelp import count
+
+    make_zone()
+    response = login_as("patrol").post("/api/v1/visits", json={
+        "client_id": "c0ffee00-0000-4000-8000-000000000001", "zone_id": value})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["details"] == {"zone_id": code}
+    assert response.get_json()["error"]["message"]
+    assert count(app, PatrolVisit) == 0
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                                  "1999-12-31T23:59:59Z", "1700000000"])
+def test_a_device_time_outside_any_real_clock_is_refused(make_zone, login_as, when):
+    zone = make_zone()
+    response = login_as("patrol").post("/api/v1/visits", json={
+        "client_id": "c0ffee00-0000-4000-8000-000000000002", "zone_id": zone.id, "device_at": when})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"device_at": "invalid"}
+
+
+def test_the_contract_check_reads_requests_too(app):
+    from server.api.openapi import document
+    from tests.contract import check_request
+
+    doc = document(app)
+    rule = "/api/v1/hazards/<int:hazard_id>/actions"
+    good = {"action": "pass", "client_id": "c0ffee00-0000-4000", "seen_state": "awaiting_recheck"}
+    assert check_request(doc, rule, "POST", "application/json", {}, [], good) is None
+    assert "is not one of" in check_request(doc, rule, "POST", "application/json", {}, [],
+                                           {**good, "action": "close"})
+    assert "not in the document" in check_request(doc, "/api/v1/hazards", "GET", "", {"colour": "red"}, [],
+                                                  None)
+    assert "form fields not in the document" in check_request(doc, rule, "POST", "multipart/form-data", {},
+                                                              ["action", "photo"], None)
+    assert "text/plain" in check_request(doc, rule, "POST", "text/plain", {}, [], None)

@@ -1,11 +1,13 @@
 """Idempotency by client id (DESIGN.md, Offline sync protocol): one record per id; other content is 409."""
 
+from datetime import timedelta
+
 import pytest
 
 from server.hazards.models import Hazard, HazardEvent, Photo
 from server.patrols.models import PatrolVisit
 from tests.conftest import new_client_id, photo_bytes
-from tests.hazards.apihelp import act, category_id, count, report, stored_files
+from tests.hazards.apihelp import act, category_id, count, report, school_today, stored_files
 
 
 def _without_created(body):
@@ -102,3 +104,20 @@ def _after_first_call(real):
         return None if len(calls) <= 2 else real(*args)  # blind before writing, sighted after the clash
 
     return find
+
+
+def test_a_repeated_client_id_passes_the_same_access_check_as_a_new_one(app, make_hazard, make_user, sign_in):
+    """A rectifier reassigned away who resends an old deferral request is told 404, not shown the hazard."""
+    hazard = make_hazard("assigned")
+    rectifier = sign_in(hazard.people.rectifier)
+    cid = new_client_id()
+    fields = {"note": "材料未到", "deadline": (school_today() + timedelta(days=30)).isoformat()}
+    first = act(rectifier, hazard.id, "request_deferral", "assigned", client_id=cid, **fields)
+    assert first.status_code == 201
+    other = make_user(roles=("rectifier",))
+    moved = act(sign_in(hazard.people.supervisor), hazard.id, "assign", "assigned", rectifier_id=other.id)
+    assert moved.status_code == 201
+    again = act(rectifier, hazard.id, "request_deferral", "assigned", client_id=cid, **fields)
+    assert again.status_code == 404
+    assert "hazard" not in again.get_json() and again.get_json()["error"]["code"] == "not_found"
+    assert count(app, HazardEvent, HazardEvent.action == "request_deferral") == 1

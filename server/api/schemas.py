@@ -1,0 +1,258 @@
+"""What every JSON payload shares: the pydantic base classes, field types with their limits, reading a
+request through a declaration, answering through one, and the route metadata the OpenAPI document is built
+from.
+
+Each domain declares its payloads once, in its own schemas.py, with these parts (STYLE.md, habit 11): the
+handler parses the request through the declaration into the service's dataclass, answers through the
+declaration, and server/api/openapi.py generates the document from the same declarations. pydantic v2 was
+chosen over marshmallow + apispec: one library gives parsing, serialising and JSON Schema 2020-12 (what
+OpenAPI 3.1 speaks), with typed models that read like the dataclasses they feed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from server.errors import ValidationFailed
+from server.sync import CLIENT_ID_RE
+
+ID_MAX = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) hold
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # a device time outside these years is a broken clock
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00, year 9999 at -14:00: not a time in UTC at all
+        raise ValueError("out of range") from None
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("out of range")
+    return value
+
+
+def _iso_text(value):
+    # A time is sent as ISO 8601 text with its offset, not as a number (a phone's clock, not an epoch guess).
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not ISO 8601 text")
+    return datetime.fromisoformat(value.strip().replace("z", "Z"))  # ValueError: not ISO 8601
+
+
+def _no_bool(value):
+    if isinstance(value, bool):  # JSON true is not the number 1
+        raise ValueError("not a number")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_no_bool)]
+ClientId = Annotated[str, Field(pattern=CLIENT_ID_RE.pattern,
+                                description="Made once on the device when the record is made "
+                                            "(crypto.randomUUID()).")]
+DeviceTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_utc),
+                       Field(json_schema_extra={"format": "date-time"})]
+
+
+def _date_text(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("not YYYY-MM-DD text")
+
+
+Day = Annotated[date, BeforeValidator(_date_text)]
+
+
+def Files(description: str):  # noqa: N802 (a type-like declaration)
+    """Declare a list of uploaded files (multipart parts named NAME[])."""
+    binary = {"type": "string", "contentEncoding": "binary"}
+    return Field(default_factory=list, description=description,
+                 json_schema_extra={"x-files": True, "items": binary})
+
+
+class RequestBody(BaseModel):
+    """A request payload: fields the declaration does not name are ignored (older or newer app versions)."""
+
+    model_config = ConfigDict(extra="ignore")
+    # What to tell a person, per field, when that field is wrong (else a sentence per kind of mistake).
+    messages: ClassVar[dict[str, Any]] = {}
+
+
+class Answer(BaseModel):
+    """A response payload: exactly the fields declared (the document says additionalProperties: false)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- Reading a request --------------------------------------------------------------------------------------
+
+# pydantic's error types, by the stable word the API answers with in error.details, and what to say.
+_REQUIRED = ("missing",)
+_UNKNOWN = ("literal_error", "enum")
+_TOO_LONG = ("string_too_long",)
+_TOO_MANY = ("too_long",)
+_GENERIC = {
+    "int": _l("%(field)s must be a number."),
+    "bool": _l("%(field)s must be true or false."),
+    "date": _l("%(field)s must be a date (YYYY-MM-DD)."),
+    "datetime": _l("%(field)s must be a time in ISO 8601 with its offset, e.g. 2024-05-01T08:30:00Z."),
+    "string": _l("%(field)s must be text."),
+}
+
+
+def _problem(model: type[RequestBody], error: dict) -> ValidationFailed:
+    name = str(error["loc"][0]) if error["loc"] else "body"
+    kind = error["type"]
+    code = ("required" if kind in _REQUIRED else "unknown" if kind in _UNKNOWN
+            else "too_long" if kind in _TOO_LONG else "too_many" if kind in _TOO_MANY else "invalid")
+    message = model.messages.get(name)
+    if message is None:
+        context = error.get("ctx") or {}
+        if code == "required":
+            message = _l("%(field)s is required.", field=name)
+        elif code == "unknown":
+            message = _l("%(field)s must be one of: %(choices)s.", field=name,
+                         choices=str(context.get("expected", "")).replace("'", ""))
+        elif code in ("too_long", "too_many"):
+            message = _l("%(field)s is too long (at most %(n)s).", field=name,
+                         n=context.get("max_length", ""))
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            message = _l("%(field)s is out of range.", field=name)
+        else:
+            family = next((f for f in ("datetime", "date", "int", "bool", "string") if kind.startswith(f)),
+                          "string" if kind.startswith("str") else None)
+            template = _GENERIC.get(family) or _l("%(field)s is not valid.")
+            message = template % {"field": name}
+    return ValidationFailed(message, details={name: code})
+
+
+def validate(model: type[RequestBody], data: dict):
+    """Return the declaration filled from `data`, or refuse the first wrong field (422, named in details)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _problem(model, exc.errors(include_url=False)[0]) from None
+
+
+def _present(fields: dict) -> dict:
+    # An empty form field, or "" in JSON, is a field not given (as the field app and the desk send them).
+    return {k: v for k, v in fields.items() if v != ""}
+
+
+def read_body(model: type[RequestBody]):
+    """Parse the request's body (a multipart or plain form with files, or a JSON object) through `model`."""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        data: dict[str, Any] = {}
+        for name in request.form:
+            values = request.form.getlist(name)
+            data[name.removesuffix("[]")] = values if name.endswith("[]") else values[-1]
+        for name in request.files:
+            parts = [item.read() for item in request.files.getlist(name)
+                     if item.filename or item.content_length]
+            parts = [p for p in parts if p]  # an empty file input sends a nameless empty part
+            if parts:
+                data[name.removesuffix("[]")] = parts
+        return validate(model, _present(data))
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_l("Send the fields as a JSON object or as a multipart form."),
+                               details={"body": "invalid"})
+    return validate(model, _present(data))
+
+
+def read_query(model: type[RequestBody]):
+    """Parse the query string through `model` (a list field takes repeated or comma-separated values)."""
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in request.args:
+            continue
+        values = request.args.getlist(key)
+        if getattr(info.annotation, "__origin__", None) is list or "list[" in str(info.annotation):
+            data[key] = [v for value in values for v in value.split(",") if v]
+        else:
+            data[key] = values[-1]
+    return validate(model, _present(data))
+
+
+def answer(model: type[Answer], body, status: int = 200):
+    """Answer JSON through the declaration: validated and serialised by it (times as UTC "…Z")."""
+    return jsonify(model.model_validate(body).model_dump(mode="json", by_alias=True)), status
+
+
+# -- Route metadata for the OpenAPI document ----------------------------------------------------------------
+
+@dataclass
+class Operation:
+    """What the document says of one route: its payloads, answers and errors."""
+
+    responses: dict[int, type[Answer] | str | tuple[type[Answer], str]]
+    body: type[RequestBody] | None = None
+    forms: bool = False  # the body may come as a multipart form (with files) as well as JSON
+    query: type[RequestBody] | None = None
+    errors: tuple[int, ...] = (401,)
+    public: bool = False  # needs no session (security: [])
+    description: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def operation(responses, *, body=None, forms=False, query=None, errors=(401,), public=False,
+              description=None, **extra):
+    """Declare a route's payloads for the OpenAPI document (the summary is the view's docstring)."""
+    def mark(view):
+        view.openapi = Operation(responses, body, forms, query, tuple(errors), public, description, extra)
+        return view
+    return mark
+
+
+# -- What the API shares across domains ---------------------------------------------------------------------
+
+Locale = Literal["zh_CN", "en"]
+
+
+class ErrorBody(Answer):
+    code: str
+    message: str
+    details: dict | None = None
+
+
+class Error(Answer):
+    """Every refusal: a stable code, a message a person can act on, and the field or reason in details."""
+
+    error: ErrorBody
+
+
+class LocaleIn(RequestBody):
+    """The language to switch to."""
+
+    locale: Locale
+
+
+class LocaleOut(Answer):
+    locale: Locale
+
+
+class User(Answer):
+    id: int
+    username: str
+    display_name: str
+    department: str
+    roles: list[str]
+
+
+class Session(Answer):
+    user: User | None
+    csrf_token: str
+    locale: str
+
+
+class I18n(Answer):
+    locale: Locale
+    languages: dict[str, str]
+    messages: dict[str, str]

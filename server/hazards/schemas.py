@@ -1,0 +1,264 @@
+"""The hazard payloads of /api/v1, declared once: what a report and an action carry, the list filters, and
+every hazard answer. Handlers parse and answer through these; the OpenAPI document is generated from them.
+"""
+
+from datetime import date, datetime
+from typing import Literal
+
+from flask_babel import lazy_gettext as _l
+from pydantic import Field
+
+from server.api.schemas import Answer, ClientId, Day, DeviceTime, Files, Id, RequestBody
+from server.hazards import states
+from server.zones.schemas import ZoneRef
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 2000
+TOKEN_MAX = 64
+LIST_LIMIT = 100
+LIST_LIMIT_MAX = 500
+
+Severity = Literal[states.SEVERITIES]
+State = Literal[states.STATES]
+Action = Literal[states.ACTIONS]
+_CLIENT_ID_MESSAGE = _l("Every record needs a client id (8 to 64 letters, digits or dashes).")
+
+
+# -- Requests -----------------------------------------------------------------------------------------------
+
+class ReportIn(RequestBody):
+    """A new hazard as its reporter sends it (multipart: the fields, photos[] and after_photos[])."""
+
+    messages = {
+        "client_id": _CLIENT_ID_MESSAGE,
+        "visit_client_id": _CLIENT_ID_MESSAGE,
+        "severity": _l("Choose the severity: general, major or critical."),
+        "description": _l("The description is too long (at most %(n)d characters).", n=DESCRIPTION_MAX),
+    }
+
+    client_id: ClientId
+    zone_id: Id
+    category_id: Id
+    severity: Severity
+    description: str = Field("", max_length=DESCRIPTION_MAX,
+                             description="Optional: the photos and the category say what it is.")
+    fixed_on_the_spot: bool = Field(False, description="立行立改; then after_photos[] are required.")
+    device_at: DeviceTime | None = Field(None, description="When it was reported, by the device's clock.")
+    scanned_at: DeviceTime | None = Field(None, description="When the zone's QR label was scanned.")
+    zone_token: str | None = Field(None, max_length=TOKEN_MAX,
+                                   description="The token of the label scanned (for 'done on site').")
+    visit_client_id: ClientId | None = Field(None, description="The visit this report belongs to (made if "
+                                                                 "new).")
+    photos: list[bytes] = Files("Before photos, 1 to 6.")
+    after_photos: list[bytes] = Files("After photos (fixed on the spot), 1 to 6.")
+
+
+class ActionIn(RequestBody):
+    """An action on a hazard: the command and the state the user saw, never a new state."""
+
+    messages = {
+        "client_id": _CLIENT_ID_MESSAGE,
+        "seen_state": _l("Send the state you saw the hazard in (seen_state)."),
+        "note": _l("The note is too long (at most %(n)d characters).", n=NOTE_MAX),
+    }
+
+    action: Action
+    client_id: ClientId
+    seen_state: State = Field(description="The state the user saw; if the hazard has moved on: 409.")
+    note: str = Field("", max_length=NOTE_MAX, description="Required for request_deferral (the reason), "
+                                                           "fail, invalidate, reopen.")
+    deadline: Day | None = Field(None, description="A day in the school's time zone: assign, "
+                                                   "approve_deferral (overrides the proposed date), "
+                                                   "request_deferral (proposed), fail, reopen.")
+    rectifier_id: Id | None = Field(None, description="assign, fail, reopen: defaults to the current/last "
+                                                      "rectifier or the zone's responsible person.")
+    device_at: DeviceTime | None = None
+    scanned_at: DeviceTime | None = None
+    zone_token: str | None = Field(None, max_length=TOKEN_MAX)
+    photos: list[bytes] = Files("submit: 1 to 6 after photos; pass and fail: up to 6 recheck photos.")
+
+
+class HazardQuery(RequestBody):
+    """The filters of the hazard list."""
+
+    state: list[State] | None = Field(None, description="One state, or several (repeat or comma-separate).")
+    zone: Id | None = Field(None, description="A zone id (patrols then also see its open hazards).")
+    mine: bool | None = Field(None, description="1: reported by me or assigned to me.")
+    overdue: bool | None = Field(None, description="1: only overdue; 0: only not overdue.")
+    deferral: bool | None = Field(None, description="1: only those with a deferral request waiting; 0: only "
+                                                    "those without.")
+    limit: int = Field(LIST_LIMIT, ge=1, le=LIST_LIMIT_MAX)
+    offset: int = Field(0, ge=0, le=2**63 - 1, description="For paging.")
+
+
+class ZoneHazardsQuery(RequestBody):
+    """Which of a zone's hazards: open ones (the default) or all."""
+
+    open: bool | None = Field(None, description="1 (default): open hazards only; 0: all the user may see.")
+
+
+# -- Answers ------------------------------------------------------------------------------------------------
+
+class Person(Answer):
+    id: int
+    name: str
+    department: str
+
+
+class CategoryRef(Answer):
+    id: int
+    code: str
+    name: str
+
+
+class Photo(Answer):
+    id: int
+    kind: Literal["before", "after", "recheck"]
+    kind_label: str
+    event_id: int
+    url: str
+    thumb_url: str
+    width: int
+    height: int
+    created_at: datetime
+
+
+class Event(Answer):
+    id: int
+    action: Literal[states.EVENT_ACTIONS]
+    action_label: str
+    from_state: State | None
+    to_state: State
+    actor: Person
+    at: datetime
+    device_at: datetime | None
+    note: str
+    deadline: datetime | None
+    deadline_date: date | None
+    rectifier: Person | None
+    on_site: bool
+    scanned_at: datetime | None
+    client_id: str | None
+    photos: list[Photo]
+
+
+class Deferral(Answer):
+    reason: str
+    proposed_deadline: datetime
+    proposed_date: date
+    requested_at: datetime
+    requested_by: Person | None
+
+
+class HazardSummary(Answer):
+    id: int
+    client_id: str
+    zone: ZoneRef
+    category: CategoryRef
+    description: str
+    severity: Severity
+    severity_label: str
+    state: State
+    state_label: str
+    overdue: bool = Field(description="Derived: assigned and past the deadline.")
+    fixed: bool = Field(description="Closed by a passed recheck or fixed on the spot.")
+    fixed_on_the_spot: bool
+    reporter: Person
+    rectifier: Person | None
+    deadline: datetime | None = Field(description="The end of the deadline day in the school's time zone.")
+    deadline_date: date | None = Field(description="The deadline day in the school's time zone.")
+    device_reported_at: datetime
+    received_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    deferral: Deferral | None
+    visit_id: int | None
+    thumb_url: str | None
+    allowed_actions: list[Action] = Field(description="What the signed-in user may do now: the buttons to "
+                                                      "show.")
+
+
+class Hazard(HazardSummary):
+    photos: list[Photo]
+    events: list[Event] = Field(description="The timeline, oldest first.")
+
+
+class HazardOne(Answer):
+    hazard: Hazard
+
+
+class HazardList(Answer):
+    hazards: list[HazardSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class HazardWritten(Answer):
+    client_id: str = Field(description="Echoed: the outbox drops an item only when it sees its id.")
+    created: bool = Field(description="false: a repeat of this client id (answered 200).")
+    hazard: Hazard
+    event: Event
+
+
+class Transition(Answer):
+    from_: State = Field(alias="from")
+    action: Action
+    to: State
+    roles: list[str]
+    conditions: list[str]
+    required: list[str]
+
+
+class ReportRule(Answer):
+    roles: list[str]
+    required: list[str]
+    to: dict[str, dict[Literal["fixed_on_the_spot", "otherwise"], State]]
+
+
+class Labels(Answer):
+    states: dict[str, str]
+    actions: dict[str, str]
+    severities: dict[str, str]
+
+
+class Limits(Answer):
+    description_max: int
+    note_max: int
+    photos_max: int
+
+
+class Transitions(Answer):
+    states: list[State]
+    open_states: list[State]
+    severities: list[Severity]
+    actions: list[Action]
+    transitions: list[Transition]
+    report: ReportRule
+    labels: Labels
+    limits: Limits
+
+
+class Tasks(Answer):
+    tasks: list[HazardSummary]
+    overdue: int
+    rechecks: list[HazardSummary]
+
+
+class ZoneHazards(Answer):
+    zone_id: int
+    hazards: list[HazardSummary]
+
+
+class Category(Answer):
+    id: int
+    code: str
+    name: str
+    name_zh: str
+    name_en: str
+    default_period_days: int | None
+    checklist: list[str]
+
+
+class Categories(Answer):
+    categories: list[Category]
