@@ -141,5 +141,10 @@ def _register(app: Flask) -> None:
     app.register_blueprint(hazards_bp)
     notifications_views.init_app(app)
     web.init_app(app)
+    from server.hazards import api as _hazards_api  # noqa: F401  (importing a domain's api.py adds its routes)
+    from server.notifications import api as _notifications_api  # noqa: F401
+    from server.patrols import api as _patrols_api  # noqa: F401
+    from server.zones import api as _zones_api  # noqa: F401
+
     api_init(app)
     cli.init_app(app)

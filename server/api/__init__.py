@@ -6,14 +6,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app):
-    """Load every domain's API routes onto the blueprint and register it."""
-    # Importing the modules attaches their routes to `bp`.
-    from server.api import i18n as _i18n  # noqa: F401
-    from server.api import openapi as _openapi  # noqa: F401
-    from server.api import session as _session  # noqa: F401
-    from server.hazards import api as _hazards_api  # noqa: F401
-    from server.notifications import api as _notifications_api  # noqa: F401
-    from server.patrols import api as _patrols_api  # noqa: F401
-    from server.zones import api as _zones_api  # noqa: F401
+    """Register the blueprint, after create_app has imported the domains' api.py modules (their routes).
+
+    The domains' api.py modules import this package, never the reverse, so server/api stays below every
+    domain; only the wiring in create_app knows them all.
+    """
+    from server.api import i18n, openapi, session  # noqa: F401  (routes every client shares)
 
     app.register_blueprint(bp)
