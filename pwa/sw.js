@@ -13,7 +13,6 @@ const SHELL = "/app?shell=1";
 const OFFLINE = `/pwa/offline.html?v=${VERSION}`;
 const CACHE = `shell-${VERSION}`;
 const DATA = "data-v1";
-const PAGE_ANSWER_MS = 60_000;
 const FIELD = /^\/(app(\/|$)|z\/)/;  // the field app's pages (the rest of the site is the desk)
 const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
   + "zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
@@ -33,30 +32,20 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-// Background Sync: the browser fires "outbox" when the connection is back. The outbox belongs to the page, so
-// the worker asks the app's open tabs to send and waits for their answer; while records still wait, the
-// event fails and the browser fires it again later. With no tab of the app open nothing is sent here: the
-// records go when the app is next opened.
+// Background Sync: the browser fires "outbox" when the connection is back, and the worker tells the app's open
+// tabs to send (the outbox belongs to the page). It does not wait for them: an event held open keeps this
+// worker busy, and a new release cannot take over behind it. Each tab retries on its own backoff; with no tab
+// of the app open nothing is sent here, and the records go when the app is next opened.
 self.addEventListener("sync", (event) => {
-  if (event.tag !== "outbox") return;
-  event.waitUntil(askPagesToSend().then((waiting) => {
-    if (waiting) throw new Error(`${waiting} records still wait to be sent`);
-  }));
+  if (event.tag === "outbox") event.waitUntil(askPagesToSend());
 });
 
-// Ask every open tab of the field app to run its outbox; resolve the number of records they say still wait.
+// Ask every open tab of the field app to run its outbox; resolve how many were asked.
 async function askPagesToSend() {
   const windows = await self.clients.matchAll({ type: "window" });
   const pages = windows.filter((page) => FIELD.test(new URL(page.url).pathname));
-  const answers = await Promise.all(pages.map((page) => new Promise((resolve) => {
-    // A tab that cannot answer (frozen in the background, or on its way to the sign-in page) counts as one
-    // with records left: the browser then tries again later.
-    const silence = setTimeout(() => resolve(1), PAGE_ANSWER_MS);
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (message) => { clearTimeout(silence); resolve(message.data.waiting); };
-    page.postMessage("sync-outbox", [channel.port2]);
-  })));
-  return Math.max(0, ...answers);  // the tabs share one outbox: each counts the same records
+  for (const page of pages) page.postMessage("sync-outbox");
+  return pages.length;
 }
 
 self.addEventListener("fetch", (event) => {

@@ -319,14 +319,7 @@ export async function discard(id) {
 export function start() {
   addEventListener("online", syncSoon);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") syncSoon(); });
-  navigator.serviceWorker?.addEventListener("message", async (event) => {
-    if (event.data !== "sync-outbox") return;
-    await syncNow().catch(() => {});
-    // Answer the worker whether records still wait (for the network, or a server that failed on them): the
-    // Background Sync event then fails, and the browser fires it again later.
-    const mine = (await list()).filter((i) => i.state === "waiting" && (!i.user || i.user.id === owner?.id));
-    event.ports[0]?.postMessage({ waiting: mine.length });
-  });
+  navigator.serviceWorker?.addEventListener("message", (event) => { if (event.data === "sync-outbox") syncSoon(); });
   navigator.storage?.persist?.().catch(() => {});
   syncSoon();
 }

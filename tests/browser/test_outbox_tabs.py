@@ -176,7 +176,7 @@ def test_a_queued_action_hides_its_buttons_in_every_tab_until_it_is_sent(app, li
     expect(page.locator("#act-submit .thumbs img")).to_have_count(1)
     page.fill("#act-submit-note", "已更换灯泡")
     page.get_by_role("button", name="提交整改").last.click()
-    expect(page.locator(".notice-ok").first).to_have_text(KEPT)
+    expect(page.locator(".notice-ok")).to_have_text(KEPT)
     for tab in (page, other):  # no second tap can queue a command the server would refuse
         expect(tab.locator("#action-waiting")).to_be_visible()
         expect(tab.locator("#action-waiting a")).to_have_attribute("href", "/app/outbox")
@@ -249,3 +249,71 @@ def test_actions_on_one_hazard_keep_their_order_past_a_server_failure(app, live,
                                      .order_by(HazardEvent.id)).all()
         assert actions[-2:] == ["request_deferral", "submit"]
     assert _visits_by_zone(app)[zone.id] == 1
+
+
+def _small_jpeg(n: int) -> dict:
+    """Return a small photo as Playwright's set_input_files wants a file."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (40 * n, 90, 40)).save(buffer, "JPEG")
+    return {"name": f"photo-{n}.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def _server_limits(app, monkeypatch, **limits):
+    """Make GET /api/v1/hazards/transitions answer these limits (what a server configured so would say)."""
+    from flask import jsonify
+
+    endpoint = next(r.endpoint for r in app.url_map.iter_rules() if r.rule == "/api/v1/hazards/transitions")
+    view = app.view_functions[endpoint]
+
+    def with_limits(**kwargs):
+        data = app.make_response(view(**kwargs)).get_json()
+        data["limits"].update(limits)
+        return jsonify(data)
+
+    monkeypatch.setitem(app.view_functions, endpoint, with_limits)
+
+
+def test_the_forms_take_their_limits_from_the_server_and_keep_them_offline(app, live, phone, make_user,
+                                                                         make_hazard, monkeypatch):
+    _server_limits(app, monkeypatch, description_max=300, note_max=150, photos_max=2)
+    worker = make_user(roles=("patrol", "rectifier"))
+    hazard = make_hazard("assigned", rectifier=worker)
+    _installed(phone, live, worker.username)
+    phone.goto(f"{live}/app/hazards/{hazard.id}")
+    expect(phone.locator("#act-submit-note")).to_have_attribute("maxlength", "150")
+
+    phone.context.set_offline(True)  # with no signal, the rules kept on the phone still hold
+    phone.goto(f"{live}/z/{hazard.zone_obj.qr_token}/report")
+    expect(phone.locator("#description")).to_have_attribute("maxlength", "300")
+    phone.set_input_files("#photos", [_small_jpeg(n) for n in range(3)])
+    expect(phone.locator("#photos-error")).to_have_text("最多 2 张照片。")
+    expect(phone.locator(".thumbs img")).to_have_count(2)
+    expect(phone.locator("label[for=photos]")).to_be_hidden()  # no button for a third
+
+
+def test_background_sync_asks_the_open_app_to_send_before_its_own_backoff(app, live, phone, make_user,
+                                                                          make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone()
+    _installed(phone, live, patrol.username)
+    tries = {"n": 0}
+
+    def no_signal(route):  # the signal is there for everything but this record
+        tries["n"] += 1
+        return route.abort("internetdisconnected")
+
+    phone.context.route("**/api/v1/visits", no_signal)
+    _no_hazard_offline(phone, live, zone)
+    for _ in range(150):  # it tried three times (at once, 2 s, 4 s later): the next try is 8 s away
+        if tries["n"] >= 3:
+            break
+        phone.wait_for_timeout(100)
+    phone.context.unroute("**/api/v1/visits")
+    # The connection is back: what the worker does when the browser fires the "outbox" sync.
+    assert phone.context.service_workers[0].evaluate("askPagesToSend()") == 1
+    expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=5_000)  # not after the 8 s
+    assert tries["n"] == 3 and _visits_by_zone(app) == {zone.id: 1}

@@ -79,7 +79,7 @@ function actionForm(hazard, action, { reload, rules, submitting }) {
 // What waits in the outbox for this hazard, in place of its forms: waiting to be sent, or refused.
 function waitingNote(items) {
   const refused = items.find((i) => i.state === "attention");
-  return h("p", { class: `notice ${refused ? "notice-error" : "notice-ok"}`, id: "action-waiting" },
+  return h("p", { class: `notice${refused ? " notice-error" : ""}`, id: "action-waiting" },
     t(refused ? "action_refused" : "action_waiting", { action: (refused || items[0]).label }), " ",
     h("a", { href: "/app/outbox", "data-nav": true }, t("open_outbox")));
 }
