@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from server import schooltime
+from server.converters import db_int
 from server.errors import ValidationFailed
 from server.hazards import services, states
 
@@ -19,6 +20,9 @@ INVALID_KINDS = {
     "not_hazard": _l("Not a hazard"),
     "not_ours": _l("Not ours to fix"),
 }
+
+# Far past any real list (a page past the last is empty), and its offset stays a database integer.
+PAGE_MAX = 1_000_000
 
 
 def _date(value: str | None) -> date | None:
@@ -33,15 +37,17 @@ def _date(value: str | None) -> date | None:
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # The calendar's first and last days have no start in UTC when the school's zone is hours off it.
+    return day if day is None or date.min < day < date.max else None
 
 
 def _int(value) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        return db_int(value) if value not in (None, "") else None
+    except ValueError:  # not a number, or none the database could hold (no record has that id)
         return None
 
 
@@ -89,7 +95,8 @@ class ListFilters:
                    building=args.get("building", "").strip(), category_id=_int(args.get("category")),
                    severity=args.get("severity", "").strip(), rectifier_id=_int(args.get("rectifier")),
                    overdue=bool(args.get("overdue")), text=args.get("q", "").strip()[:100],
-                   closed_from=_day(args.get("closed_from")), page=max(1, _int(args.get("page")) or 1))
+                   closed_from=_day(args.get("closed_from")),
+                   page=min(max(1, _int(args.get("page")) or 1), PAGE_MAX))
 
     def service_filters(self) -> dict:
         """Return the keyword arguments of queries.list_hazards."""
