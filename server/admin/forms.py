@@ -1,7 +1,6 @@
 """Forms of the administration pages. They parse input; the rules stay in the domains' services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,8 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from server.auth.models import ADMIN, PATROL, RECTIFIER, ROLES, SUPERVISOR
+from server.converters import db_int
+from server.forms import PageForm
 from server.zones.models import CUSTOM, DAILY, WEEKLY
 
 ROLE_LABELS = {
@@ -26,6 +27,20 @@ ROLE_LABELS = {
     ADMIN: _l("Administrator"),
 }
 FREQUENCY_LABELS = {DAILY: _l("Daily"), WEEKLY: _l("Weekly"), CUSTOM: _l("Every few days")}
+
+
+class WholeNumberField(IntegerField):
+    """A number field that refuses, as not valid, what the database cannot hold (and JSON's 1e400 or 1.5)."""
+
+    def process_formdata(self, valuelist):
+        """Read the number sent, or mark the field not valid."""
+        if not valuelist:
+            return
+        try:
+            self.data = db_int(valuelist[0])
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value.")) from exc
 
 
 class CheckboxesField(SelectMultipleField):
@@ -39,7 +54,7 @@ def _roles_field():
     return CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(PageForm):
     """A user's name, department, phone and roles."""
 
     display_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=64)])
@@ -58,14 +73,14 @@ class UserCreateForm(UserEditForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     """A new password set by an admin."""
 
     password = PasswordField(_l("New password"), validators=[InputRequired()],
                              render_kw={"autocomplete": "new-password"})
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(PageForm):
     """A zone's details (its QR token is changed only by re-issuing it)."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)],
@@ -74,12 +89,13 @@ class ZoneForm(FlaskForm):
     building = StringField(_l("Building"), validators=[Length(max=64)])
     floor = StringField(_l("Floor"), validators=[Length(max=32)])
     department = StringField(_l("Department"), validators=[Length(max=64)])
-    responsible = SelectField(_l("Responsible person"), coerce=int, validate_choice=True)
+    responsible = SelectField(_l("Responsible person"), coerce=db_int, validate_choice=True)
     key_area = BooleanField(_l("Key area (重点区域)"))
     frequency = SelectField(_l("Patrol frequency"), default=WEEKLY,
                             choices=[SelectChoice(value, label) for value, label in FREQUENCY_LABELS.items()])
-    frequency_days = IntegerField(_l("Every how many days (for “every few days”)"), validators=[Optional()],
-                                  render_kw={"min": 1, "max": 365, "inputmode": "numeric"})
+    frequency_days = WholeNumberField(_l("Every how many days (for “every few days”)"),
+                                      validators=[Optional()],
+                                      render_kw={"min": 1, "max": 365, "inputmode": "numeric"})
 
     def set_people(self, people, current=None) -> None:
         """Offer the active users as responsible person, and the current one even if disabled."""
@@ -90,13 +106,14 @@ class ZoneForm(FlaskForm):
         self.responsible.choices = choices
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PageForm):
     """A category's names, default rectification period, active flag and checklist."""
 
     name = StringField(_l("Chinese name"), validators=[InputRequired(), Length(max=64)])
     name_en = StringField(_l("English name"), validators=[Length(max=64)])
-    default_period_days = IntegerField(_l("Default rectification period (days)"), validators=[Optional()],
-                                       render_kw={"min": 1, "max": 365, "inputmode": "numeric"})
+    default_period_days = WholeNumberField(_l("Default rectification period (days)"),
+                                           validators=[Optional()],
+                                           render_kw={"min": 1, "max": 365, "inputmode": "numeric"})
     active = BooleanField(_l("In use"), default=True)
     checklist = TextAreaField(_l("Checklist (one item per line)"), render_kw={"rows": 6})
 
@@ -108,7 +125,7 @@ class CategoryCreateForm(CategoryForm):
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PageForm):
     """A spreadsheet to import."""
 
     file = FileField(_l("Spreadsheet file (.xlsx or .csv)"),

@@ -1,12 +1,13 @@
 """Sign-in and language forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from server.forms import PageForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PageForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PageForm):
     """A language choice."""
 
     locale = HiddenField(validators=[DataRequired()])
