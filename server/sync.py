@@ -119,21 +119,6 @@ def write_once(model: type[T], client_id: str, digest: str, write: Callable[[], 
     return result, True
 
 
-def parse_time(value, field: str) -> datetime | None:
-    """Return an aware time from ISO 8601 text (or a datetime); refuse one without a UTC offset."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            value = None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ValidationFailed(_l("%(field)s must be a time in ISO 8601 with its offset, e.g. "
-                                  "2024-05-01T08:30:00Z.", field=field), details={field: "invalid"})
-    return value
-
-
 def on_site(zone, zone_token, scanned_at: datetime | None, done_at: datetime | None) -> bool:
     """Say whether something was done right after scanning this zone's current QR label.
 

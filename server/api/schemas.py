@@ -17,11 +17,14 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from server.converters import DB_INT_MAX
 from server.errors import ValidationFailed
 from server.sync import CLIENT_ID_RE
 
-ID_MAX = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) hold
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # a device time outside these years is a broken clock
+ID_MAX = DB_INT_MAX  # the largest row id SQLite and PostgreSQL (bigint) hold
+# A device time outside these years is no clock at all. 1970 stays in: a phone whose clock was reset to the
+# epoch still gets its records in (the server keeps its own time of receipt beside the device's).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
@@ -124,6 +127,8 @@ def _problem(model: type[RequestBody], error: dict) -> ValidationFailed:
                          n=context.get("max_length", ""))
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             message = _l("%(field)s is out of range.", field=name)
+        elif name in model.model_fields and "datetime" in str(model.model_fields[name].annotation):
+            message = _GENERIC["datetime"] % {"field": name}
         else:
             family = next((f for f in ("datetime", "date", "int", "bool", "string") if kind.startswith(f)),
                           "string" if kind.startswith("str") else None)

@@ -168,7 +168,7 @@ def test_a_zone_id_that_is_no_id_is_refused_not_truncated(app, make_zone, login_
 
 
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
-                                  "1999-12-31T23:59:59Z", "1700000000"])
+                                  "1969-12-31T23:59:59Z", "1700000000"])
 def test_a_device_time_outside_any_real_clock_is_refused(make_zone, login_as, when):
     zone = make_zone()
     response = login_as("patrol").post("/api/v1/visits", json={
