@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import _live
 
-from server.phone_photo import phone_photo_path
+from tests.phone_photo import phone_photo_path
 
 DESCRIPTION = "消防通道堆放杂物（基准测试 {n}）"
 DOWNSIZE_ONCE = """async () => {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import _live
 
-from server.phone_photo import phone_photo_path
+from tests.phone_photo import phone_photo_path
 
 DOWNSIZE = """async () => {
     const file = document.getElementById('bench-photo').files[0];

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps  # noqa: E402
 
 from server import config  # noqa: E402
 from server.media.images import RESAMPLE, process_photo  # noqa: E402
-from server.phone_photo import phone_photo_path  # noqa: E402
+from tests.phone_photo import phone_photo_path  # noqa: E402
 
 PHOTO = phone_photo_path()
 EDGE = config.PHOTO_MAX_EDGE

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from server.phone_photo import phone_photo_path  # noqa: E402
+from tests.phone_photo import phone_photo_path  # noqa: E402
 
 PHOTO = phone_photo_path()
 PASSWORD = "bench-password-1"  # noqa: S105 (throw-away accounts in a temporary folder)

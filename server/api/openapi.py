@@ -87,9 +87,10 @@ def _request_body(op: Operation, schemas: dict) -> dict:
     content = {"application/json": {"schema": {**declared, "properties": plain}}}
     if op.forms:
         form = dict(plain)
-        for key in files:  # sent as repeated parts NAME[]
-            form[f"{key}[]"] = {"type": "array", "items": declared["properties"][key]["items"],
-                                "description": declared["properties"][key].get("description", "")}
+        for key in files:  # repeated parts NAME (as the field app sends them) or NAME[] (as the tests do)
+            part = {"type": "array", "items": declared["properties"][key]["items"],
+                    "description": declared["properties"][key].get("description", "")}
+            form[key] = form[f"{key}[]"] = part
         content["multipart/form-data"] = {"schema": {**declared, "properties": form}}
     return {"required": True, "content": content}
 

@@ -251,6 +251,13 @@ class User(Answer):
     roles: list[str]
 
 
+class SessionQuery(RequestBody):
+    """The session's query string."""
+
+    fresh: bool | None = Field(None, description="1: asked at send time, past the service worker's offline "
+                                                 "copy (the server answers the same either way).")
+
+
 class Session(Answer):
     user: User | None
     csrf_token: str

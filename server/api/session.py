@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from server.api import bp
-from server.api.schemas import Session, answer, operation
+from server.api.schemas import Session, SessionQuery, answer, operation
 from server.web import current_language
 
 
@@ -20,7 +20,8 @@ def user_json(user) -> dict:
 
 
 @bp.get("/session")
-@operation({200: (Session, "The session (user is null when not signed in).")}, errors=(), public=True)
+@operation({200: (Session, "The session (user is null when not signed in).")}, query=SessionQuery, errors=(),
+           public=True)
 def session_info():
     """Who is signed in, a fresh CSRF token, the language (asked at start and before each send)."""
     return answer(Session, {"user": user_json(current_user) if current_user.is_authenticated else None,

@@ -119,7 +119,7 @@ def test_field_speed_a_report_in_three_taps_and_a_photo_a_visit_in_one(app, live
 
     from server.hazards.models import Hazard
     from server.patrols.models import PatrolVisit
-    from server.phone_photo import phone_photo_path
+    from tests.phone_photo import phone_photo_path
 
     zone, fine = make_zone(name="三楼东楼梯间"), make_zone(name="三楼西楼梯间")
     sign_in(phone, live, make_user(roles=("patrol",)).username)

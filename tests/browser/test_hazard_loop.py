@@ -9,8 +9,8 @@ from sqlalchemy import select
 from server.extensions import db
 from server.hazards.models import Hazard, HazardEvent, Photo
 from server.media.storage import get_storage
-from server.phone_photo import phone_photo_path
 from tests.browser.conftest import serious_violations, shot, sign_in
+from tests.phone_photo import phone_photo_path
 
 
 def test_patrol_reports_a_hazard_with_a_photo(app, live, phone, make_user, make_zone):

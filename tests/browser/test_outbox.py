@@ -10,7 +10,6 @@ from server.extensions import db
 from server.hazards.models import Category, Hazard, Photo
 from server.media.storage import get_storage
 from server.patrols.models import PatrolVisit
-from server.phone_photo import phone_photo_path
 from server.zones import services as zones
 from server.zones.models import Zone
 from tests.browser.conftest import (
@@ -21,6 +20,7 @@ from tests.browser.conftest import (
     wait_for_service_worker,
     wait_until,
 )
+from tests.phone_photo import phone_photo_path
 
 
 def _count(app, model):

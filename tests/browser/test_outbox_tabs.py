@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.hazards.models import Hazard, HazardEvent
 from server.patrols.models import PatrolVisit
-from server.phone_photo import phone_photo_path
 from server.zones import services as zones
 from server.zones.models import Zone
 from tests.browser.conftest import (
@@ -25,6 +24,7 @@ from tests.browser.conftest import (
     wait_for_service_worker,
     wait_until,
 )
+from tests.phone_photo import phone_photo_path
 
 KEPT = "已保存在本机，有网络时会自动发送。"
 # True once the service worker keeps what the app needs to open and work with no signal.

@@ -6,7 +6,7 @@ import zlib
 
 from PIL import Image
 
-from server.phone_photo import phone_photo_path
+from tests.phone_photo import phone_photo_path
 
 PHONE_PHOTO = phone_photo_path()
 
