@@ -97,6 +97,7 @@ def _register(app: Flask) -> None:
     from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
     from server.notifications import views as notifications_views
+    from server.zones.views import bp as zones_bp
 
     @login_manager.user_loader
     def _load_user(session_id):
@@ -137,6 +138,7 @@ def _register(app: Flask) -> None:
     api_errors.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(zones_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(hazards_bp)
     notifications_views.init_app(app)

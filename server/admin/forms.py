@@ -4,10 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    IntegerField,
     PasswordField,
     SelectChoice,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -16,9 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from server.auth.models import ADMIN, PATROL, RECTIFIER, ROLES, SUPERVISOR
-from server.converters import db_int
-from server.forms import PageForm
-from server.zones.models import CUSTOM, DAILY, WEEKLY
+from server.forms import PageForm, WholeNumberField
 
 ROLE_LABELS = {
     PATROL: _l("Patrol staff"),
@@ -26,21 +22,6 @@ ROLE_LABELS = {
     SUPERVISOR: _l("Logistics / safety office"),
     ADMIN: _l("Administrator"),
 }
-FREQUENCY_LABELS = {DAILY: _l("Daily"), WEEKLY: _l("Weekly"), CUSTOM: _l("Every few days")}
-
-
-class WholeNumberField(IntegerField):
-    """A number field that refuses, as not valid, what the database cannot hold (and JSON's 1e400 or 1.5)."""
-
-    def process_formdata(self, valuelist):
-        """Read the number sent, or mark the field not valid."""
-        if not valuelist:
-            return
-        try:
-            self.data = db_int(valuelist[0])
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid integer value.")) from exc
 
 
 class CheckboxesField(SelectMultipleField):
@@ -78,32 +59,6 @@ class PasswordForm(PageForm):
 
     password = PasswordField(_l("New password"), validators=[InputRequired()],
                              render_kw={"autocomplete": "new-password"})
-
-
-class ZoneForm(PageForm):
-    """A zone's details (its QR token is changed only by re-issuing it)."""
-
-    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)],
-                       render_kw={"autocapitalize": "characters", "spellcheck": "false"})
-    name = StringField(_l("Zone name"), validators=[InputRequired(), Length(max=128)])
-    building = StringField(_l("Building"), validators=[Length(max=64)])
-    floor = StringField(_l("Floor"), validators=[Length(max=32)])
-    department = StringField(_l("Department"), validators=[Length(max=64)])
-    responsible = SelectField(_l("Responsible person"), coerce=db_int, validate_choice=True)
-    key_area = BooleanField(_l("Key area (重点区域)"))
-    frequency = SelectField(_l("Patrol frequency"), default=WEEKLY,
-                            choices=[SelectChoice(value, label) for value, label in FREQUENCY_LABELS.items()])
-    frequency_days = WholeNumberField(_l("Every how many days (for “every few days”)"),
-                                      validators=[Optional()],
-                                      render_kw={"min": 1, "max": 365, "inputmode": "numeric"})
-
-    def set_people(self, people, current=None) -> None:
-        """Offer the active users as responsible person, and the current one even if disabled."""
-        choices = [SelectChoice(0, _l("— nobody yet —"))]
-        choices += [SelectChoice(u.id, f"{u.display_name} ({u.username})") for u in people]
-        if current is not None and all(u.id != current.id for u in people):
-            choices.append(SelectChoice(current.id, _l("%(name)s (disabled)", name=current.display_name)))
-        self.responsible.choices = choices
 
 
 class CategoryForm(PageForm):

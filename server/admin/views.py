@@ -6,7 +6,6 @@ from flask_login import current_user, login_user
 
 from server.admin import imports
 from server.admin.forms import (
-    FREQUENCY_LABELS,
     ROLE_LABELS,
     CategoryCreateForm,
     CategoryForm,
@@ -14,22 +13,17 @@ from server.admin.forms import (
     PasswordForm,
     UserCreateForm,
     UserEditForm,
-    ZoneForm,
 )
 from server.auth import services as user_services
 from server.auth.models import ADMIN, ROLES
 from server.auth.permissions import require_role
 from server.errors import ServiceError
 from server.extensions import db
+from server.forms import chosen, page, refusal
 from server.hazards import categories as category_services
 from server.web import current_language
-from server.zones import services as zone_services
-from server.zones.models import CUSTOM
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-ZONE_STATUSES = ("active", "inactive", "all")
-
 
 @bp.before_request
 def _admins_only():
@@ -38,31 +32,7 @@ def _admins_only():
 
 @bp.context_processor
 def _helpers():
-    return {"role_labels": ROLE_LABELS, "frequency_labels": FREQUENCY_LABELS,
-            "label_url": zone_services.label_url}
-
-
-def _page(template: str, form=None, status: int | None = None, **context):
-    # A form sent back with mistakes answers 422, so the browser, tests and logs all see it was refused.
-    if status is None:
-        status = 422 if form is not None and form.errors else 200
-    context.setdefault("problems", [])
-    return render_template(template, form=form, **context), status
-
-
-def _refusal(exc: ServiceError, *forms) -> list[str]:
-    """Undo the request's changes; put the refusal beside the form field it names, else return it."""
-    db.session.rollback()
-    for form in forms:
-        for key in exc.details or {}:
-            if key in form:
-                form[key].errors = [*form[key].errors, str(exc.message)]
-                return []
-    return [str(exc.message)]
-
-
-def _chosen(name: str) -> bool:
-    return request.form.get(name, "") in ("1", "true", "on", "yes")
+    return {"role_labels": ROLE_LABELS}
 
 
 @bp.get("/")
@@ -94,21 +64,21 @@ def user_new():
                                              form.roles.data, department=form.department.data,
                                              phone=form.phone.data)
         except ServiceError as exc:
-            return _page("admin/user_new.html", form, exc.status, problems=_refusal(exc, form))
+            return page("admin/user_new.html", form, exc.status, problems=refusal(exc, form))
         db.session.commit()
         flash(_("Created the account %(username)s for %(name)s.", username=user.username,
                 name=user.display_name), "success")
         return redirect(url_for("admin.users"))
-    return _page("admin/user_new.html", form)
+    return page("admin/user_new.html", form)
 
 
-def _user_page(user, form=None, password_form=None, exc: ServiceError | None = None):
+def _userpage(user, form=None, password_form=None, exc: ServiceError | None = None):
     """Render a user's page: details, enable/disable, password reset."""
     form = form or UserEditForm(formdata=None, obj=user)
     password_form = password_form or PasswordForm(formdata=None)
-    problems = _refusal(exc, form, password_form) if exc is not None else []
+    problems = refusal(exc, form, password_form) if exc is not None else []
     status = exc.status if exc is not None else (422 if form.errors or password_form.errors else 200)
-    return _page("admin/user_edit.html", form, status, user=user, password_form=password_form,
+    return page("admin/user_edit.html", form, status, user=user, password_form=password_form,
                  problems=problems)
 
 
@@ -123,22 +93,22 @@ def user_edit(user_id):
                                          display_name=form.display_name.data, roles=form.roles.data,
                                          department=form.department.data, phone=form.phone.data)
         except ServiceError as exc:
-            return _user_page(user, form, exc=exc)
+            return _userpage(user, form, exc=exc)
         db.session.commit()
         flash(_("Saved the changes to %(name)s.", name=user.display_name), "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    return _user_page(user, form)
+    return _userpage(user, form)
 
 
 @bp.post("/users/<int:user_id>/active")
 def user_active(user_id):
     """Enable or disable a user; disabling ends all of their sessions."""
     user = user_services.get_user(user_id)
-    active = _chosen("active")
+    active = chosen("active")
     try:
         user_services.set_active_as(current_user._get_current_object(), user, active)
     except ServiceError as exc:
-        return _user_page(user, exc=exc)
+        return _userpage(user, exc=exc)
     db.session.commit()
     if active:
         flash(_("%(name)s can sign in again.", name=user.display_name), "success")
@@ -153,111 +123,17 @@ def user_password(user_id):
     user = user_services.get_user(user_id)
     password_form = PasswordForm()
     if not password_form.validate_on_submit():
-        return _user_page(user, password_form=password_form)
+        return _userpage(user, password_form=password_form)
     try:
         user_services.set_password(user, password_form.password.data)
     except ServiceError as exc:
-        return _user_page(user, password_form=password_form, exc=exc)
+        return _userpage(user, password_form=password_form, exc=exc)
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)  # the admin's other devices are signed out, this one stays
     flash(_("The password of %(name)s is changed; they are signed out on every device.",
             name=user.display_name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
-
-
-# Zones ------------------------------------------------------------------------------------------------------
-
-
-@bp.get("/zones")
-def zones():
-    """List zones, filtered by building, active/inactive and a text in the code or name."""
-    text = request.args.get("q", "").strip()
-    building = request.args.get("building", "")
-    status = request.args.get("status", "active")
-    status = status if status in ZONE_STATUSES else "active"
-    return render_template("admin/zones.html",
-                           zones=zone_services.search_zones(text, building or None, status),
-                           buildings=zone_services.buildings(), q=text, building=building, status=status)
-
-
-def _zone_form(zone=None) -> ZoneForm:
-    data = {}
-    if zone is not None:
-        data = {"code": zone.code, "name": zone.name, "building": zone.building, "floor": zone.floor,
-                "department": zone.department, "responsible": zone.responsible_id or 0,
-                "key_area": zone.key_area, "frequency": zone.frequency,
-                "frequency_days": zone.frequency_days if zone.frequency == CUSTOM else None}
-    form = ZoneForm(data=data)
-    form.set_people(user_services.active_users(), zone.responsible if zone is not None else None)
-    return form
-
-
-def _zone_fields(form: ZoneForm) -> dict:
-    return {"code": form.code.data, "name": form.name.data, "building": form.building.data,
-            "floor": form.floor.data, "department": form.department.data,
-            "responsible": user_services.get_user(form.responsible.data) if form.responsible.data else None,
-            "key_area": form.key_area.data, "frequency": form.frequency.data,
-            "frequency_days": form.frequency_days.data}
-
-
-@bp.route("/zones/new", methods=["GET", "POST"])
-def zone_new():
-    """Create a zone (it gets a fresh QR token)."""
-    form = _zone_form()
-    if form.validate_on_submit():
-        try:
-            zone = zone_services.create_zone(**_zone_fields(form))
-        except ServiceError as exc:
-            return _page("admin/zone_form.html", form, exc.status, zone=None, problems=_refusal(exc, form))
-        db.session.commit()
-        flash(_("Created the zone %(code)s %(name)s.", code=zone.code, name=zone.name), "success")
-        return redirect(url_for("admin.zone_edit", zone_id=zone.id))
-    return _page("admin/zone_form.html", form, zone=None)
-
-
-@bp.route("/zones/<int:zone_id>", methods=["GET", "POST"])
-def zone_edit(zone_id):
-    """Change a zone's details."""
-    zone = zone_services.get_zone(zone_id)
-    form = _zone_form(zone)
-    if form.validate_on_submit():
-        try:
-            zone_services.update_zone(zone, **_zone_fields(form))
-        except ServiceError as exc:
-            return _page("admin/zone_form.html", form, exc.status, zone=zone, problems=_refusal(exc, form))
-        db.session.commit()
-        flash(_("Saved the zone %(code)s.", code=zone.code), "success")
-        return redirect(url_for("admin.zone_edit", zone_id=zone.id))
-    return _page("admin/zone_form.html", form, zone=zone)
-
-
-@bp.post("/zones/<int:zone_id>/active")
-def zone_active(zone_id):
-    """Deactivate or reactivate a zone (zones are never deleted)."""
-    zone = zone_services.get_zone(zone_id)
-    active = _chosen("active")
-    zone_services.set_active(zone, active)
-    db.session.commit()
-    if active:
-        flash(_("The zone %(code)s is in use again.", code=zone.code), "success")
-    else:
-        flash(_("The zone %(code)s is deactivated: its label no longer opens it. Its history is kept.",
-                code=zone.code), "success")
-    return redirect(url_for("admin.zone_edit", zone_id=zone.id))
-
-
-@bp.route("/zones/<int:zone_id>/reissue", methods=["GET", "POST"])
-def zone_reissue(zone_id):
-    """Ask for confirmation, then give the zone a new QR token (the old label stops working at once)."""
-    zone = zone_services.get_zone(zone_id)
-    if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render_template("admin/zone_reissue.html", zone=zone)
-    zone_services.reissue_token(zone, by=current_user._get_current_object())
-    db.session.commit()
-    flash(_("The zone %(code)s has a new QR code. The old label no longer works: print the new label and "
-            "post it. New address: %(url)s", code=zone.code, url=zone_services.label_url(zone)), "success")
-    return redirect(url_for("admin.zone_edit", zone_id=zone.id))
 
 
 # Categories -------------------------------------------------------------------------------------------------
@@ -284,12 +160,12 @@ def category_new():
         try:
             category = category_services.add_category(form.code.data, **_category_fields(form))
         except ServiceError as exc:
-            return _page("admin/category_form.html", form, exc.status, category=None,
-                         problems=_refusal(exc, form))
+            return page("admin/category_form.html", form, exc.status, category=None,
+                         problems=refusal(exc, form))
         db.session.commit()
         flash(_("Added the category %(name)s.", name=category.name), "success")
         return redirect(url_for("admin.categories"))
-    return _page("admin/category_form.html", form, category=None)
+    return page("admin/category_form.html", form, category=None)
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -303,19 +179,19 @@ def category_edit(category_id):
         try:
             category_services.update_category(category, **_category_fields(form))
         except ServiceError as exc:
-            return _page("admin/category_form.html", form, exc.status, category=category,
-                         problems=_refusal(exc, form))
+            return page("admin/category_form.html", form, exc.status, category=category,
+                         problems=refusal(exc, form))
         db.session.commit()
         flash(_("Saved the category %(name)s.", name=category.name), "success")
         return redirect(url_for("admin.categories"))
-    return _page("admin/category_form.html", form, category=category)
+    return page("admin/category_form.html", form, category=category)
 
 
 # Imports ----------------------------------------------------------------------------------------------------
 
 
-def _import_page(form, kind, status=None, **context):
-    return _page("admin/import.html", form, status, kind=kind, columns=imports.COLUMNS[kind], **context)
+def _importpage(form, kind, status=None, **context):
+    return page("admin/import.html", form, status, kind=kind, columns=imports.COLUMNS[kind], **context)
 
 
 @bp.route("/import/<any(zones, users):kind>", methods=["GET", "POST"])
@@ -323,21 +199,21 @@ def import_file(kind):
     """Import zones or users from an .xlsx or .csv file: every row, or none."""
     form = ImportForm()
     if not form.validate_on_submit():
-        return _import_page(form, kind)
+        return _importpage(form, kind)
     upload = form.file.data
     try:
         parsed = imports.parse_file(upload.read(), upload.filename or "", kind,
                                     current_app.config["IMPORT_MAX_ROWS"])
     except ServiceError as exc:
-        return _import_page(form, kind, exc.status, problems=_refusal(exc))
+        return _importpage(form, kind, exc.status, problems=refusal(exc))
     result = imports.import_rows(parsed)
     if result.errors:
         db.session.rollback()
-        return _import_page(form, kind, 422, row_errors=result.errors, filename=upload.filename)
+        return _importpage(form, kind, 422, row_errors=result.errors, filename=upload.filename)
     db.session.commit()
     if kind == imports.ZONES:
         flash(_("Imported %(n)d zones from %(file)s.", n=result.created, file=upload.filename), "success")
-        return redirect(url_for("admin.zones"))
+        return redirect(url_for("zones.index"))
     flash(_("Imported %(n)d users from %(file)s.", n=result.created, file=upload.filename), "success")
     return redirect(url_for("admin.users"))
 
