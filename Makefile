@@ -36,10 +36,10 @@ run: $(VENV)/.runtime
 	url='$(SERVE_URL)'; export XUNJIAN_PUBLIC_BASE_URL="$$url"; \
 	$(FLASK) seed-demo --url "$$url" && exec $(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: ruff, then the whole pytest suite (browser tests included)
+## test: ruff, then the whole pytest suite on every core (browser tests included, on one worker)
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

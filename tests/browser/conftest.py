@@ -31,11 +31,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test in this folder as a browser test."""
+    """Mark every test in this folder as a browser test, all in one xdist group.
+
+    `make test` runs the suite on every core (pytest-xdist, --dist loadgroup); the browser tests stay on one
+    worker, one after another as on a phone, so their timing (service workers, backoffs, photo downsizing)
+    is not shared with a second Chromium, while the other workers run the rest.
+    """
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def chromium_or_skip() -> str:
