@@ -178,11 +178,3 @@ def photos_by_hazard(hazard_ids) -> dict[int, list[Photo]]:
                                         .order_by(Photo.id)):
             found[photo.hazard_id].append(photo)
     return found
-
-
-def count_overdue(*, rectifier_id: int | None = None, now: datetime | None = None) -> int:
-    """Return how many hazards are overdue now (for one rectifier, or in all)."""
-    query = select(func.count(Hazard.id)).where(Hazard.overdue_at(now or utcnow()))
-    if rectifier_id is not None:
-        query = query.where(Hazard.rectifier_id == rectifier_id)
-    return db.session.scalar(query)

@@ -141,20 +141,6 @@ def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: date
     return visit
 
 
-def recent_visits(*, zone_id: int | None = None, patrol_id: int | None = None, since: datetime | None = None,
-                  limit: int = 200) -> list[PatrolVisit]:
-    """Return visits, newest first, optionally of one zone, by one person, or since a time."""
-    query = select(PatrolVisit)
-    if zone_id is not None:
-        query = query.where(PatrolVisit.zone_id == zone_id)
-    if patrol_id is not None:
-        query = query.where(PatrolVisit.patrol_id == patrol_id)
-    if since is not None:
-        query = query.where(PatrolVisit.device_at >= since)
-    return list(db.session.scalars(query.order_by(PatrolVisit.device_at.desc(), PatrolVisit.id.desc())
-                                   .limit(limit)))
-
-
 @dataclass
 class Round:
     """A patrol's day: the zones due for a patrol (with their last visit), and those patrolled today."""

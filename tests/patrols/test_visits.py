@@ -97,17 +97,3 @@ def test_reports_belong_to_a_visit(app, make_zone, login_as):
     assert response.status_code == 422 and response.get_json()["error"]["details"] == {
         "visit_client_id": "mismatch"}
     assert count(app, PatrolVisit) == 2
-
-
-def test_recent_visits_lists_newest_first(app, make_zone, login_as):
-    from server.patrols import services
-
-    patrol = login_as("patrol")
-    zone = make_zone()
-    _visit(patrol, zone.id, device_at="2030-01-01T01:00:00Z")
-    _visit(patrol, zone.id, device_at="2030-01-02T01:00:00Z")
-    with app.app_context():
-        visits = services.recent_visits(zone_id=zone.id)
-        assert [v.device_at.day for v in visits] == [2, 1]
-        assert services.recent_visits(patrol_id=patrol.user.id, since=datetime(2030, 1, 2, tzinfo=UTC))[0] \
-            .device_at.day == 2
