@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a temporary instance folder, clients, and factories for records."""
 
+import contextlib
 import itertools
 import shutil
 
@@ -45,18 +46,25 @@ def schema_database(tmp_path_factory):
     return folder / DATABASE
 
 
-@pytest.fixture
-def app(tmp_path, schema_database):
-    """Return an app on its own copy of the schema-built database, in a temporary instance folder."""
+@contextlib.contextmanager
+def app_on_copy(folder, schema_database):
+    """Make an app on its own copy of the schema-built database in `folder`; dispose of its engine after."""
     # Copying a built file is a fraction of the cost of create_all and the categories for every test.
-    shutil.copyfile(schema_database, tmp_path / DATABASE)
-    app = create_app(_test_config(tmp_path))
-    app.instance_path = str(tmp_path)
+    shutil.copyfile(schema_database, folder / DATABASE)
+    app = create_app(_test_config(folder))
+    app.instance_path = str(folder)
     # No app context stays pushed during a test: each request gets its own, as in production
     # (a shared one would share the database session and the cached locale across requests).
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, schema_database):
+    """Return an app on its own copy of the schema-built database, in a temporary instance folder."""
+    with app_on_copy(tmp_path, schema_database) as made:
+        yield made
 
 
 def detach(obj):

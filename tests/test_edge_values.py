@@ -9,7 +9,6 @@ a 2xx/3xx where the value is legitimately fine; never a 5xx.
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +17,7 @@ import pytest
 from server import create_app
 from server.auth.models import ADMIN, PATROL, RECTIFIER, SUPERVISOR
 from server.extensions import db
-from tests.conftest import DATABASE, PASSWORD, _test_config, new_client_id, photo_bytes
+from tests.conftest import PASSWORD, _test_config, app_on_copy, new_client_id, photo_bytes
 
 # Only its URL map is read (to list the cases when the tests are collected); it never opens its database.
 ROUTES_APP = create_app(_test_config(Path("/nonexistent")))
@@ -43,13 +42,8 @@ def _case_id(method, rule, *rest) -> str:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, schema_database):
     """Return one app for the module (as conftest's app): thousands of requests, not thousands of apps."""
-    folder = tmp_path_factory.mktemp("edge")
-    shutil.copyfile(schema_database, folder / DATABASE)
-    app = create_app(_test_config(folder))
-    app.instance_path = str(folder)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_on_copy(tmp_path_factory.mktemp("edge"), schema_database) as made:
+        yield made
 
 
 @pytest.fixture(autouse=True)
