@@ -212,7 +212,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=50)
-    parser.add_argument("--photo", type=Path, default=None, help="default: server.phone_photo's 12 MP JPEG")
+    parser.add_argument("--photo", type=Path, default=None, help="default: tests.phone_photo's 12 MP JPEG")
     args = parser.parse_args()
     photo_path = args.photo or phone_photo_path()
     count = args.reports

@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/photo_downsize.py [--runs N] [--photo PATH]   (needs
 A live server on loopback with a throw-away database serves the app; headless Chromium at a phone's size
 (360x740, mobile) signs in through /login and opens /app. In the page, the app's own photos.js module (the
 same ?v= URL the app loads) is imported and its downsize(file) called on the test photo (a 4032x3024 JPEG
-with EXIF orientation 6, from server.phone_photo), given to a hidden file input as a camera would: EXIF
+with EXIF orientation 6, from tests.phone_photo), given to a hidden file input as a camera would: EXIF
 orientation applied, at most 1600 px on the long edge, JPEG quality 0.8, no metadata. Printed: original and
 downsized bytes and their ratio, the output's width x height, and the in-page time of one downsize(): the
 first call (cold: decoders and canvas warming up) on its own, then the median and minimum of N more calls.
@@ -39,7 +39,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs after the cold one (default 7)")
-    parser.add_argument("--photo", type=Path, default=None, help="default: server.phone_photo's 12 MP JPEG")
+    parser.add_argument("--photo", type=Path, default=None, help="default: tests.phone_photo's 12 MP JPEG")
     args = parser.parse_args()
     photo = args.photo or phone_photo_path()
 

@@ -79,17 +79,24 @@ def _strip_titles(schema):
     return schema
 
 
+def _nullable(declared: dict) -> dict:
+    # A field that may be left out may also be sent as null (or ""): the server reads both as not given.
+    optional = {k: {"anyOf": [v, {"type": "null"}]} if k not in declared.get("required", ()) else v
+                for k, v in declared["properties"].items()}
+    return {**declared, "properties": optional}
+
+
 def _request_body(op: Operation, schemas: dict) -> dict:
     name = op.body.__name__
-    declared = schemas[name]
-    files = {k for k, v in declared["properties"].items() if v.get("x-files")}
+    declared = _nullable(schemas[name])
+    files = {k for k, v in schemas[name]["properties"].items() if v.get("x-files")}
     plain = {k: v for k, v in declared["properties"].items() if k not in files}
     content = {"application/json": {"schema": {**declared, "properties": plain}}}
     if op.forms:
         form = dict(plain)
         for key in files:  # repeated parts NAME (as the field app sends them) or NAME[] (as the tests do)
-            part = {"type": "array", "items": declared["properties"][key]["items"],
-                    "description": declared["properties"][key].get("description", "")}
+            part = {"type": "array", "items": schemas[name]["properties"][key]["items"],
+                    "description": schemas[name]["properties"][key].get("description", "")}
             form[key] = form[f"{key}[]"] = part
         content["multipart/form-data"] = {"schema": {**declared, "properties": form}}
     return {"required": True, "content": content}

@@ -11,7 +11,7 @@ OpenAPI 3.1 speaks), with typed models that read like the dataclasses they feed.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -28,23 +28,34 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def _utc(value: datetime) -> datetime:
+def _real_clock(value: datetime) -> datetime:
+    # Kept with the offset it was sent with (a resent record must hash as it did), but it must be a real time.
     try:
-        value = value.astimezone(UTC)
+        in_utc = value.astimezone(UTC)
     except OverflowError:  # year 1 at +14:00, year 9999 at -14:00: not a time in UTC at all
         raise ValueError("out of range") from None
-    if not EARLIEST <= value < LATEST:
+    if not EARLIEST <= in_utc < LATEST:
         raise ValueError("out of range")
     return value
 
 
 def _iso_text(value):
-    # A time is sent as ISO 8601 text with its offset, not as a number (a phone's clock, not an epoch guess).
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("not ISO 8601 text")
-    return datetime.fromisoformat(value.strip().replace("z", "Z"))  # ValueError: not ISO 8601
+    # A time is sent as ISO 8601 text with its offset, not as a number (a phone's clock, not an epoch guess),
+    # and never without one: a time with no offset would be read in whatever zone the server runs in.
+    if not isinstance(value, datetime):
+        if not isinstance(value, str):
+            raise ValueError("not ISO 8601 text")
+        value = datetime.fromisoformat(value.strip().replace("z", "Z"))  # ValueError: not ISO 8601
+    if value.tzinfo is None:
+        raise ValueError("no offset")
+    return value
+
+
+def _as_text(value):
+    # Free text as the old parser took it: a JSON number is its digits (a note "12345"), never a list.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _no_bool(value):
@@ -57,7 +68,8 @@ Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_no_bool)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_RE.pattern,
                                 description="Made once on the device when the record is made "
                                             "(crypto.randomUUID()).")]
-DeviceTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_utc),
+Text = Annotated[str, BeforeValidator(_as_text), Field(json_schema_extra={"type": ["string", "number"]})]
+DeviceTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_real_clock),
                        Field(json_schema_extra={"format": "date-time"})]
 
 
@@ -82,8 +94,9 @@ def Files(description: str):  # noqa: N802 (a type-like declaration)
 class RequestBody(BaseModel):
     """A request payload: fields the declaration does not name are ignored (older or newer app versions)."""
 
-    model_config = ConfigDict(extra="ignore")
-    # What to tell a person, per field, when that field is wrong (else a sentence per kind of mistake).
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # What to tell a person when a field is wrong: a sentence for any mistake in it, or one per kind of
+    # mistake ({"too_long": …}); else a sentence per kind of mistake.
     messages: ClassVar[dict[str, Any]] = {}
 
 
@@ -115,6 +128,8 @@ def _problem(model: type[RequestBody], error: dict) -> ValidationFailed:
     code = ("required" if kind in _REQUIRED else "unknown" if kind in _UNKNOWN
             else "too_long" if kind in _TOO_LONG else "too_many" if kind in _TOO_MANY else "invalid")
     message = model.messages.get(name)
+    if isinstance(message, dict):
+        message = message.get(code)
     if message is None:
         context = error.get("ctx") or {}
         if code == "required":
@@ -127,7 +142,7 @@ def _problem(model: type[RequestBody], error: dict) -> ValidationFailed:
                          n=context.get("max_length", ""))
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             message = _l("%(field)s is out of range.", field=name)
-        elif name in model.model_fields and "datetime" in str(model.model_fields[name].annotation):
+        elif _declared(model, name, datetime):  # a time our validators refused (no offset, no real clock)
             message = _GENERIC["datetime"] % {"field": name}
         else:
             family = next((f for f in ("datetime", "date", "int", "bool", "string") if kind.startswith(f)),
@@ -135,6 +150,15 @@ def _problem(model: type[RequestBody], error: dict) -> ValidationFailed:
             template = _GENERIC.get(family) or _l("%(field)s is not valid.")
             message = template % {"field": name}
     return ValidationFailed(message, details={name: code})
+
+
+def _declared(model: type[RequestBody], name: str, kind: type) -> bool:
+    """Say whether the field `name` of `model` is declared of type `kind` (inside Optional, Annotated …)."""
+    def holds(annotation) -> bool:
+        return annotation is kind or any(holds(arg) for arg in get_args(annotation))
+
+    info = model.model_fields.get(name)
+    return info is not None and holds(info.annotation)
 
 
 def validate(model: type[RequestBody], data: dict):
@@ -146,8 +170,8 @@ def validate(model: type[RequestBody], data: dict):
 
 
 def _present(fields: dict) -> dict:
-    # An empty form field, or "" in JSON, is a field not given (as the field app and the desk send them).
-    return {k: v for k, v in fields.items() if v != ""}
+    # An empty form field, "" or null in JSON, is a field not given (as the field app and the desk send them).
+    return {k: v for k, v in fields.items() if v != "" and v is not None}
 
 
 def read_body(model: type[RequestBody]):
@@ -179,8 +203,10 @@ def read_query(model: type[RequestBody]):
         if key not in request.args:
             continue
         values = request.args.getlist(key)
-        if getattr(info.annotation, "__origin__", None) is list or "list[" in str(info.annotation):
+        if "list[" in str(info.annotation):
             data[key] = [v for value in values for v in value.split(",") if v]
+        elif values[-1] == "" and _declared(model, name, bool):
+            data[key] = False  # ?overdue= says no, as it always did
         else:
             data[key] = values[-1]
     return validate(model, _present(data))

@@ -8,7 +8,7 @@ from typing import Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from server.api.schemas import Answer, ClientId, Day, DeviceTime, Files, Id, RequestBody
+from server.api.schemas import Answer, ClientId, Day, DeviceTime, Files, Id, RequestBody, Text
 from server.hazards import states
 from server.zones.schemas import ZoneRef
 
@@ -33,19 +33,20 @@ class ReportIn(RequestBody):
         "client_id": _CLIENT_ID_MESSAGE,
         "visit_client_id": _CLIENT_ID_MESSAGE,
         "severity": _l("Choose the severity: general, major or critical."),
-        "description": _l("The description is too long (at most %(n)d characters).", n=DESCRIPTION_MAX),
+        "description": {"too_long": _l("The description is too long (at most %(n)d characters).",
+                                       n=DESCRIPTION_MAX)},
     }
 
     client_id: ClientId
     zone_id: Id
     category_id: Id
     severity: Severity
-    description: str = Field("", max_length=DESCRIPTION_MAX,
+    description: Text = Field("", max_length=DESCRIPTION_MAX,
                              description="Optional: the photos and the category say what it is.")
     fixed_on_the_spot: bool = Field(False, description="立行立改; then after_photos[] are required.")
     device_at: DeviceTime | None = Field(None, description="When it was reported, by the device's clock.")
     scanned_at: DeviceTime | None = Field(None, description="When the zone's QR label was scanned.")
-    zone_token: str | None = Field(None, max_length=TOKEN_MAX,
+    zone_token: Text | None = Field(None, max_length=TOKEN_MAX,
                                    description="The token of the label scanned (for 'done on site').")
     visit_client_id: ClientId | None = Field(None, description="The visit this report belongs to (made if "
                                                                  "new).")
@@ -59,13 +60,13 @@ class ActionIn(RequestBody):
     messages = {
         "client_id": _CLIENT_ID_MESSAGE,
         "seen_state": _l("Send the state you saw the hazard in (seen_state)."),
-        "note": _l("The note is too long (at most %(n)d characters).", n=NOTE_MAX),
+        "note": {"too_long": _l("The note is too long (at most %(n)d characters).", n=NOTE_MAX)},
     }
 
     action: Action
     client_id: ClientId
     seen_state: State = Field(description="The state the user saw; if the hazard has moved on: 409.")
-    note: str = Field("", max_length=NOTE_MAX, description="Required for request_deferral (the reason), "
+    note: Text = Field("", max_length=NOTE_MAX, description="Required for request_deferral (the reason), "
                                                            "fail, invalidate, reopen.")
     deadline: Day | None = Field(None, description="A day in the school's time zone: assign, "
                                                    "approve_deferral (overrides the proposed date), "
@@ -74,7 +75,7 @@ class ActionIn(RequestBody):
                                                       "rectifier or the zone's responsible person.")
     device_at: DeviceTime | None = None
     scanned_at: DeviceTime | None = None
-    zone_token: str | None = Field(None, max_length=TOKEN_MAX)
+    zone_token: Text | None = Field(None, max_length=TOKEN_MAX)
     photos: list[bytes] = Files("submit: 1 to 6 after photos; pass and fail: up to 6 recheck photos.")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field
 
-from server.api.schemas import Answer, ClientId, DeviceTime, Id, RequestBody
+from server.api.schemas import Answer, ClientId, DeviceTime, Id, RequestBody, Text
 from server.patrols.models import NO_HAZARD, RESULTS
 from server.zones.schemas import Zone, ZoneRef
 
@@ -17,8 +17,8 @@ Result = Literal[RESULTS]
 
 
 def _json_text(value):
-    # A multipart form cannot nest: the field app sends the answers there as JSON text.
-    return json.loads(value) if isinstance(value, str) else value
+    # A multipart form cannot nest: the field app sends the answers there as JSON text ("null": none).
+    return (json.loads(value) or {}) if isinstance(value, str) else value
 
 
 Checklist = Annotated[dict[str, bool | str | None], BeforeValidator(_json_text)]
@@ -30,7 +30,7 @@ class VisitIn(RequestBody):
     messages = {
         "client_id": _l("Every record needs a client id (8 to 64 letters, digits or dashes)."),
         "result": _l("The result must be \"no hazard\" or \"hazards found\"."),
-        "note": _l("The note is too long (at most %(n)d characters).", n=NOTE_MAX),
+        "note": {"too_long": _l("The note is too long (at most %(n)d characters).", n=NOTE_MAX)},
         "checklist": _l("The checklist answers are not valid."),
     }
 
@@ -39,12 +39,12 @@ class VisitIn(RequestBody):
     result: Result = NO_HAZARD
     device_at: DeviceTime | None = None
     scanned_at: DeviceTime | None = None
-    zone_token: str | None = Field(None, max_length=64)
+    zone_token: Text | None = Field(None, max_length=64)
     checklist: Checklist | None = Field(
         None, max_length=CHECKLIST_MAX_ITEMS,
         description="Answers by question (a multipart form sends it as JSON text).",
         json_schema_extra={"x-json-text-in-forms": True})
-    note: str = Field("", max_length=NOTE_MAX)
+    note: Text = Field("", max_length=NOTE_MAX)
 
 
 class Patrol(Answer):

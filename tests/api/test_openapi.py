@@ -192,3 +192,64 @@ def test_the_contract_check_reads_requests_too(app):
     assert "form fields not in the document" in check_request(doc, rule, "POST", "multipart/form-data", {},
                                                               ["action", "photo"], None)
     assert "text/plain" in check_request(doc, rule, "POST", "text/plain", {}, [], None)
+
+
+def test_a_device_time_keeps_the_offset_it_was_sent_with(app, make_zone, login_as):
+    """A resent record hashes as before: a time sent with +08:00 is not turned into UTC before the digest."""
+    from server import sync
+    from server.patrols.models import PatrolVisit
+
+    zone = make_zone()
+    patrol = login_as("patrol")
+    body = {"client_id": "c0ffee00-0000-4000-8000-000000000003", "zone_id": zone.id,
+            "device_at": "2030-05-01T16:30:00+08:00"}
+    first = patrol.post("/api/v1/visits", json=body)
+    assert first.status_code == 201 and first.get_json()["visit"]["device_at"] == "2030-05-01T08:30:00Z"
+    assert patrol.post("/api/v1/visits", json=body).status_code == 200
+    from datetime import datetime
+
+    with app.app_context():
+        from server.extensions import db
+
+        stored = db.session.scalar(db.select(PatrolVisit.content_hash))
+        # What the previous release hashed for the same visit (field by field, the offset as sent).
+        before = sync.content_hash({"actor": patrol.user.id, "zone_id": zone.id, "result": "no_hazard",
+                                    "device_at": datetime.fromisoformat("2030-05-01T16:30:00+08:00"),
+                                    "scanned_at": None, "zone_token": None, "checklist": {}, "note": ""})
+    assert stored == before
+
+
+@pytest.mark.parametrize(("fields", "status", "details", "message"), [
+    ({"device_at": "2030-05-01T08:30:00"}, 422, {"device_at": "invalid"}, "ISO 8601"),
+    ({"device_at": "2030-05-01"}, 422, {"device_at": "invalid"}, "ISO 8601"),
+    ({"note": None, "result": None}, 201, None, None),
+    ({"note": 12345}, 201, None, None),
+    ({"note": "长" * 501}, 422, {"note": "too_long"}, "500"),
+    ({"note": ["a"]}, 422, {"note": "invalid"}, "note"),
+    ({"checklist": None}, 201, None, None),
+], ids=["no-offset", "a-day", "nulls", "number-note", "long-note", "list-note", "null-checklist"])
+def test_what_a_visit_accepts(make_zone, login_as, fields, status, details, message):
+    response = login_as("patrol").post("/api/v1/visits", json={
+        "client_id": "c0ffee00-0000-4000-8000-000000000004", "zone_id": make_zone().id, **fields})
+    assert response.status_code == status, response.get_json()
+    if details:
+        error = response.get_json()["error"]
+        assert error["details"] == details and message in error["message"]
+
+
+def test_a_bad_deadline_says_it_wants_a_date(make_hazard, sign_in):
+    from tests.hazards.apihelp import act
+
+    hazard = make_hazard("reported")
+    response = act(sign_in(hazard.people.supervisor), hazard.id, "assign", "reported", deadline="2031/01/01")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"deadline": "invalid"}
+    assert "日期" in response.get_json()["error"]["message"]  # "deadline 须为日期（年-月-日）。"
+
+
+@pytest.mark.parametrize(("query", "open_only"), [("", True), ("?open=1", True), ("?open=0", False),
+                                                   ("?open=", False)])
+def test_an_empty_flag_says_no_as_it_always_did(make_hazard, sign_in, query, open_only):
+    hazard = make_hazard("closed")
+    body = sign_in(hazard.people.supervisor).get(f"/api/v1/zones/{hazard.zone_id}/hazards{query}").get_json()
+    assert [h["id"] for h in body["hazards"]] == ([] if open_only else [hazard.id])
