@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from server import sync
 from server.auth.models import User
 from server.database import utcnow
-from server.errors import Conflict, Forbidden, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.hazards import access, photos, states, wording
 from server.hazards.deadlines import deadline_from, default_deadline
@@ -356,7 +356,12 @@ def _act(actor: User, hazard, command: Command, action: str, now: datetime | Non
     if repeat is not None:
         # A repeat passes the same access check as a first send: whoever may no longer see the hazard (a
         # rectifier reassigned away) is told 404, not shown the hazard as it is now.
-        access.get_hazard_for(actor, repeat.hazard_id)
+        try:
+            access.get_hazard_for(actor, repeat.hazard_id)
+        except NotFound:
+            raise NotFound(_l("This record reached the server earlier, but the hazard is no longer yours to "
+                              "see (it was given to someone else). Nothing is lost: you can discard it."),
+                           details={"reason": "received_not_visible"}) from None
         return Outcome(repeat.hazard, repeat, created=False)
     rule = _RULES[action]
     _prepare(actor, hazard_id, command, now, lock=False)  # refuse early (404, 403, 409, 422), before photos

@@ -120,4 +120,5 @@ def test_a_repeated_client_id_passes_the_same_access_check_as_a_new_one(app, mak
     again = act(rectifier, hazard.id, "request_deferral", "assigned", client_id=cid, **fields)
     assert again.status_code == 404
     assert "hazard" not in again.get_json() and again.get_json()["error"]["code"] == "not_found"
+    assert again.get_json()["error"]["details"] == {"reason": "received_not_visible"}  # says it arrived
     assert count(app, HazardEvent, HazardEvent.action == "request_deferral") == 1
