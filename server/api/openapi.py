@@ -118,7 +118,7 @@ def _parameters(rule: str, op: Operation, schemas: dict) -> list[dict]:
     return params
 
 
-def _responses(op: Operation) -> dict:
+def _responses(op: Operation, method: str) -> dict:
     out = {}
     for status, value in op.responses.items():
         model, description = value if isinstance(value, tuple) else (value, None)
@@ -130,7 +130,9 @@ def _responses(op: Operation) -> dict:
         elif op.extra.get("image") and status == 200:
             entry["content"] = {"image/jpeg": {"schema": {"type": "string", "contentEncoding": "binary"}}}
         out[str(status)] = entry
-    for status in op.errors:
+    # Every change may be refused 400 for a missing or stale CSRF token, whatever its own errors.
+    errors = sorted({*op.errors, 400}) if method != "get" else op.errors
+    for status in errors:
         out[str(status)] = {"description": ERRORS[status],
                             "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
     return out
@@ -144,7 +146,7 @@ def build(app) -> dict:
     paths: dict[str, dict] = {}
     for rule, method, op, view in ops:
         summary = (view.__doc__ or "").strip().splitlines()[0].rstrip(".")
-        entry = {"summary": summary, "responses": _responses(op)}
+        entry = {"summary": summary, "responses": _responses(op, method)}
         if op.description:
             entry["description"] = op.description
         params = _parameters(rule, op, schemas)
