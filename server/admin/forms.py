@@ -19,7 +19,7 @@ from server.forms import PageForm, WholeNumberField
 ROLE_LABELS = {
     PATROL: _l("Patrol staff"),
     RECTIFIER: _l("Rectifier"),
-    SUPERVISOR: _l("Logistics / safety office"),
+    SUPERVISOR: _l("Safety supervisor"),
     ADMIN: _l("Administrator"),
 }
 

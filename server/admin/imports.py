@@ -64,7 +64,7 @@ COLUMNS = {
         Column("department", "部门", "department", _l("Optional."), ("所属部门", "单位")),
         Column("phone", "电话", "phone", _l("Optional."), ("手机", "手机号", "联系电话", "mobile")),
         Column("roles", "角色", "roles",
-               _l("Required. 巡查员, 整改人, 后勤安全办, 管理员 (or patrol, rectifier, supervisor, admin), "
+               _l("Required. 巡查员, 整改人, 安全主管, 管理员 (or patrol, rectifier, supervisor, admin), "
                   "several separated by commas or 、."), ("role",), required=True),
         Column("password", "初始密码", "password", _l("Required, at least 8 characters."),
                ("密码", "initial password"), required=True),
@@ -81,8 +81,9 @@ _FREQUENCY_DAYS = re.compile(r"^(?:每|every)?(\d{1,4})(?:天|日|days?|d)?$")
 _ROLE_WORDS = {
     "巡查员": PATROL, "巡查": PATROL, "patrol": PATROL,
     "整改人": RECTIFIER, "整改": RECTIFIER, "rectifier": RECTIFIER,
+    "安全主管": SUPERVISOR, "主管": SUPERVISOR, "supervisor": SUPERVISOR,
+    # The role's earlier name (an office), still written in spreadsheets made before it was renamed.
     "后勤安全办": SUPERVISOR, "后勤": SUPERVISOR, "安全办": SUPERVISOR, "后勤处": SUPERVISOR,
-    "supervisor": SUPERVISOR,
     "管理员": ADMIN, "系统管理员": ADMIN, "admin": ADMIN, "administrator": ADMIN,
 }
 _ROLE_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -330,7 +331,7 @@ def _convert(parsed: ParsedFile, number: int, values: dict) -> Row:
     else:
         roles, unknown = parse_roles(values.get("roles", ""))
         if unknown:
-            bad("roles", _l("Unknown role “%(value)s”. Use 巡查员, 整改人, 后勤安全办 or 管理员.",
+            bad("roles", _l("Unknown role “%(value)s”. Use 巡查员, 整改人, 安全主管 or 管理员.",
                             value="、".join(unknown)))
         values["roles"] = roles
     return Row(number, values)
