@@ -3,12 +3,16 @@
 from babel import Locale
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from server.auth.permissions import role_required
 
 bp = Blueprint("desk", __name__)
+# The app's one name, on the desk and in the field app (校园安全巡查). The pwa/ files that cannot ask the
+# server (the manifest, the shell's first paint, the offline page) write it out, as a test checks.
+APP_NAME = _l("School safety patrol")
 
 
 @bp.get("/")
@@ -55,6 +59,7 @@ def init_app(app):
     @app.context_processor
     def _globals():
         return {
+            "app_name": APP_NAME,
             "school_name": current_app.config["SCHOOL_NAME"],
             "languages": current_app.config["LANGUAGES"],
             "current_locale": current_language(),

@@ -137,3 +137,51 @@ def test_an_app_started_as_gunicorn_starts_it_speaks_chinese(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "隐患"
     assert (copy / "zh_Hans_CN/LC_MESSAGES/messages.mo").exists()
+
+
+# -- Words: one app name everywhere, Chinese punctuation without ASCII spaces -------------------------------
+
+APP_NAME_ZH = "校园安全巡查"
+APP_NAME_EN = "School safety patrol"
+
+
+@pytest.mark.parametrize(("path", "pattern"), [
+    ("pwa/manifest.webmanifest", r'^  "name": "([^"]*)"'),  # the app's own, not its shortcuts'
+    ("pwa/manifest.webmanifest", r'^  "short_name": "([^"]*)"'),
+    ("pwa/index.html", r"<title>([^<]*)</title>"),
+    ("pwa/index.html", r'class="appname"[^>]*>([^<]*)<'),
+    ("pwa/offline.html", r'class="appname"[^>]*>([^<]*)<'),
+])
+def test_the_field_apps_own_files_write_the_one_app_name(path, pattern):
+    import re
+
+    assert re.findall(pattern, (ROOT / path).read_text(encoding="utf-8"), re.M) == [APP_NAME_ZH]
+
+
+@pytest.mark.parametrize(("locale", "name"), [("zh_CN", APP_NAME_ZH), ("en", APP_NAME_EN)])
+def test_the_desk_and_the_field_apps_words_say_the_one_app_name(client, locale, name):
+    with client.session_transaction() as session:
+        session["locale"] = locale
+    page = client.get("/login").get_data(as_text=True)
+    assert f'class="brand" href="/">{name}</a>' in page  # the desk's header
+    assert f"· {name}</p>" in page  # under the sign-in heading
+    assert client.get("/api/v1/i18n").get_json()["messages"]["app_name"] == name
+
+
+def test_no_ascii_space_follows_a_chinese_full_stop_in_the_compiled_catalog(app):
+    from babel.messages.mofile import read_mo
+
+    # The app fixture has compiled the catalog if it was stale: this .mo is what users read.
+    with (ROOT / "server/translations/zh_Hans_CN/LC_MESSAGES/messages.mo").open("rb") as f:
+        catalog = read_mo(f)
+    texts = [text for m in catalog if m.id
+             for text in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert len(texts) > 500
+    assert [text for text in texts if "。 " in text] == []
+
+
+@pytest.mark.parametrize("folder", ["server/translations/pending", "server/templates", "pwa"])
+def test_no_ascii_space_follows_a_chinese_full_stop_in_fragments_templates_or_the_field_app(folder):
+    files = [p for p in (ROOT / folder).rglob("*") if p.suffix in (".po", ".html", ".js", ".webmanifest")]
+    assert files
+    assert [p.name for p in files if "。 " in p.read_text(encoding="utf-8")] == []

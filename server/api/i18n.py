@@ -9,11 +9,11 @@ from server.auth import services as users
 from server.auth.permissions import role_required
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.web import current_language
+from server.web import APP_NAME, current_language
 
 # Every word the field app shows; the JS asks t("key"). Placeholders are %(name)s, as in the catalog.
 MESSAGES = {
-    "app_name": _l("Campus safety patrol"),
+    "app_name": APP_NAME,
     "skip": _l("Skip to content"),
     "loading": _l("Loading…"),
     "hello": _l("Hello, %(name)s"),
