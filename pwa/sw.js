@@ -88,7 +88,8 @@ async function networkFirst(request) {
     if (response.ok) {
       const copy = response.clone();
       if (new URL(request.url).pathname === "/api/v1/session") await forgetOtherUser(response.clone());
-      caches.open(DATA).then((cache) => cache.put(request, copy));
+      // Kept before the page has the answer: when the app says it is ready offline, it is (a small JSON).
+      await (await caches.open(DATA)).put(request, copy);
     }
     return response;
   } catch (error) {

@@ -70,6 +70,8 @@ function drawHeader() {
   const other = locale === "en" ? "zh_CN" : "en";
   const tools = document.getElementById("appbar-tools");
   replace(tools,
+    // Said at once when the phone loses its network (a live region: announced, not only seen).
+    h("span", { id: "signal", class: "no-signal", role: "status" }),
     h("a", { href: "/app/outbox", "data-nav": true, class: "outbox-link", id: "outbox-link" }, t("outbox")),
     h("span", { class: "who" }, state.user.display_name),
     h("button", {
@@ -101,6 +103,10 @@ function drawOutboxCount(items, status) {
       t("sign_in_to_send"), " ", h("a", { class: "button", href: `/login?next=${next}` }, t("sign_in"))));
   } else if (!status?.signInNeeded && banner) {
     banner.remove();
+  }
+  const signal = document.getElementById("signal");
+  if (signal && signal.textContent !== (status.noSignal ? t("no_signal") : "")) {
+    signal.textContent = status.noSignal ? t("no_signal") : "";
   }
   const link = document.getElementById("outbox-link");
   if (!link) return;
@@ -148,11 +154,16 @@ async function start() {
     }
   }
   outbox.start();
-  warm(FIELD_DATA);
+  if (navigator.serviceWorker?.controller) warm(FIELD_DATA);
 }
 
+// Fetch what the field needs offline through the worker, which keeps each answer; once it has them all, the
+// app says it is ready to work with no signal (a patrol may walk into a basement right after signing in).
 function warm(paths) {
-  Promise.all(paths.map((path) => getJSON(path))).catch(() => {});
+  Promise.all(paths.map((path) => getJSON(path))).then(() => {
+    document.documentElement.dataset.offline = "ready";
+    dispatchEvent(new Event("offline-ready"));
+  }).catch(() => {});
 }
 
 start().catch((err) => {

@@ -1,7 +1,17 @@
 // The field app's words come from the server's Babel catalog (GET /api/v1/i18n), in the user's language.
 import { getJSON } from "./api.js";
 
-let messages = {};
+// The few words the app may need before it has its own (offline on a phone that never kept them): built in,
+// so that a failure reads as words, never as a key like "network_error".
+const BUILT_IN = {
+  zh_CN: { loading: "正在加载…", network_error: "无法连接服务器。请检查信号后重试。",
+           error: "出错了：%(message)s" },
+  en: { loading: "Loading…", network_error: "No connection to the server. Check the signal and try again.",
+        error: "Something went wrong: %(message)s" },
+};
+// The language last used on this phone, else the browser's: the built-in words speak it.
+const guessed = localStorage.getItem("locale") || (navigator.language.startsWith("zh") ? "zh_CN" : "en");
+let messages = BUILT_IN[guessed] || BUILT_IN.zh_CN;
 export let locale = "zh_CN";
 export let languages = { zh_CN: "中文", en: "English" };
 
@@ -11,6 +21,7 @@ export async function loadMessages() {
   messages = data.messages;
   locale = data.locale;
   languages = data.languages;
+  localStorage.setItem("locale", locale);
   document.documentElement.lang = locale === "en" ? "en" : "zh-CN";
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
 }

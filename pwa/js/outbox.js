@@ -21,8 +21,11 @@ let again = false;  // a sync was asked for while a round ran: run one more
 let retryTimer = null;
 let offlineRounds = 0;  // rounds in a row that ended for want of the network (their backoff)
 let owner = null;  // the signed-in person: a record is theirs, and is sent only in their session
+// `noSignal`: the phone has no network (the browser says so, or the last try could not reach the server);
+// `retryAt` and `reason`: when the next round goes by itself and why the last one stopped (null for no signal,
+// else the HTTP status the server answered), so the app can tell what it is doing.
 export const status = { lastSync: localStorage.getItem("last-sync"), signInNeeded: false, sending: null,
-                        progress: null };
+                        progress: null, noSignal: !navigator.onLine, retryAt: null, reason: null };
 let elsewhere = { sending: null, progress: null };  // what another tab of the app is sending now
 
 /** Say who is signed in on this phone ({id, display_name}); records made from now on are theirs. */
@@ -138,8 +141,8 @@ async function sendOne(item) {
   let info;
   try {
     info = await getJSON("/api/v1/session?fresh=1");
-  } catch {
-    return { outcome: "offline" };
+  } catch (err) {
+    return { outcome: "offline", reason: err.status || null };  // 0: no signal; else what the server answered
   }
   if (!info.user) return { outcome: "signin" };
   // Made by someone else on this phone: it waits for them (never sent as the person signed in now).
@@ -156,7 +159,7 @@ async function sendOne(item) {
       changed();
     });
   } catch {
-    return { outcome: "offline" };
+    return { outcome: "offline", reason: null };
   } finally {
     status.progress = null;
   }
@@ -165,16 +168,17 @@ async function sendOne(item) {
   if (response.status === 401) return { outcome: "signin" };
   // Too many requests, or a token gone stale: about the session, not this record (a new token next round).
   if (response.status === 0 || response.status === 429 || data?.error?.code === "csrf") {
-    return { outcome: "offline" };
+    return { outcome: "offline", reason: response.status || null };
   }
-  if (response.status >= 500) return { outcome: "failed", message };
+  if (response.status >= 500) return { outcome: "failed", message, reason: response.status };
   if (response.status < 200 || response.status >= 300) return { outcome: "attention", message };
   // Only our own acknowledgement counts: a captive Wi-Fi portal also answers 200.
-  if (data?.client_id !== item.id) return { outcome: "offline" };
+  if (data?.client_id !== item.id) return { outcome: "offline", reason: null };
   return { outcome: "done" };
 }
 
-// Wait 2 s after the first failure, doubling up to a minute.
+// Wait 2 s after the first failure, doubling up to a minute. Only failures in a row count: the count starts
+// afresh when the network returns and after every record sent, so an offline walk costs no wait afterwards.
 function backoff(failures) {
   return Math.min(60_000, 2_000 * 2 ** Math.min(failures - 1, 5));
 }
@@ -225,6 +229,7 @@ async function round() {
   clearTimeout(retryTimer);
   const behind = [];  // items of this round still on the phone: what comes after them may depend on them
   let offline = false;
+  status.retryAt = null;
   try {
     for (const listed of await list()) {
       // Read again just before sending: another tab may have sent, discarded or edited it since the list.
@@ -240,9 +245,13 @@ async function round() {
       try {
         result = await sendOne(item);
       } catch {
-        result = { outcome: "offline" };
+        result = { outcome: "offline", reason: null };
       }
+      // Any answer from the server means there is a signal; none means there is not.
+      status.noSignal = result.outcome === "offline" && !result.reason;
+      status.reason = result.reason ?? null;
       if (result.outcome === "done") {
+        offlineRounds = 0;
         await idb.removeAll([STORE, FILES], item.id);
         status.lastSync = new Date().toISOString();
         localStorage.setItem("last-sync", status.lastSync);
@@ -254,7 +263,7 @@ async function round() {
         await idb.update(STORE, item.id, (now) => ({ ...now, state: "attention", error: result.message }));
       } else if (result.outcome === "failed") {
         await idb.update(STORE, item.id, (now) => ({ ...now, attempts: now.attempts + 1, error: result.message,
-          retry_at: new Date(Date.now() + backoff(now.attempts + 1)).toISOString() }));
+          error_status: result.reason, retry_at: new Date(Date.now() + backoff(now.attempts + 1)).toISOString() }));
       } else if (result.outcome === "signin") {
         status.signInNeeded = true;
         break;
@@ -263,20 +272,21 @@ async function round() {
         break;  // the network or the server is down: try again later, in order
       }
     }
+    offlineRounds = offline ? offlineRounds + 1 : 0;
+    if (offline) {
+      again = false;  // the network is down: the backoff decides when to try again, not a busy loop
+      status.retryAt = Date.now() + backoff(offlineRounds);
+      retryTimer = setTimeout(syncSoon, status.retryAt - Date.now());
+    } else {
+      // The next item whose backoff ends brings the next round.
+      const next = (await list()).filter((i) => i.state === "waiting" && i.retry_at)
+        .map((i) => Date.parse(i.retry_at));
+      if (next.length) retryTimer = setTimeout(syncSoon, Math.max(0, Math.min(...next) - Date.now()));
+    }
   } finally {
     status.sending = null;
     await changed();
   }
-  offlineRounds = offline ? offlineRounds + 1 : 0;
-  if (offline) {
-    again = false;  // the network is down: the backoff decides when to try again, not a busy loop
-    retryTimer = setTimeout(syncSoon, backoff(offlineRounds));
-    return;
-  }
-  // The next item whose backoff ends brings the next round.
-  const next = (await list()).filter((i) => i.state === "waiting" && i.retry_at)
-    .map((i) => Date.parse(i.retry_at));
-  if (next.length) retryTimer = setTimeout(syncSoon, Math.max(0, Math.min(...next) - Date.now()));
 }
 
 /** Start a sync round unless one is running. */
@@ -286,15 +296,33 @@ export function syncSoon() {
 
 /** Send now, as the user asked: records in backoff after a server failure are tried at once too. */
 export async function sendNow() {
-  for (const item of await list()) {
-    if (item.retry_at) await idb.update(STORE, item.id, (now) => ({ ...now, retry_at: null }));
-  }
+  await afresh();
   syncSoon();
+}
+
+// Start every backoff afresh (the network is back, or the user asked): the time spent offline, and the
+// failures before it, cost no wait now; a record the server still fails on climbs its backoff again.
+async function afresh() {
+  offlineRounds = 0;
+  for (const item of await list()) {
+    if (item.retry_at) await idb.update(STORE, item.id, (now) => ({ ...now, attempts: 0, retry_at: null }));
+  }
+}
+
+// The browser says whether the phone has a network at all: show it at once, without waiting for a round.
+function connectionChanged() {
+  status.noSignal = !navigator.onLine;
+  if (navigator.onLine) {
+    afresh().finally(syncSoon);
+  } else {
+    changed();
+  }
 }
 
 /** Put an item that needs attention back in line (after the user fixed what the server refused). */
 export async function retry(id) {
-  await idb.update(STORE, id, (item) => ({ ...item, state: "waiting", error: null, retry_at: null }));
+  await idb.update(STORE, id, (item) => ({ ...item, state: "waiting", error: null, error_status: null,
+                                           retry_at: null }));
   await changed();
   syncSoon();
 }
@@ -303,7 +331,7 @@ export async function retry(id) {
 export async function edit(id, fields) {
   // The same client id: the server made nothing from the refused send, so the edited record is still new.
   const kept = await idb.update(STORE, id, (item) => ({ ...item, fields: { ...item.fields, ...fields },
-    state: "waiting", error: null, retry_at: null, edited_at: new Date().toISOString() }));
+    state: "waiting", error: null, error_status: null, retry_at: null, edited_at: new Date().toISOString() }));
   if (!kept) return;  // discarded in another tab meanwhile
   await changed();
   syncSoon();
@@ -317,7 +345,8 @@ export async function discard(id) {
 
 /** Sync on start, on reconnect, on return to the app, and when the service worker asks (Background Sync). */
 export function start() {
-  addEventListener("online", syncSoon);
+  addEventListener("online", connectionChanged);
+  addEventListener("offline", connectionChanged);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") syncSoon(); });
   navigator.serviceWorker?.addEventListener("message", (event) => { if (event.data === "sync-outbox") syncSoon(); });
   navigator.storage?.persist?.().catch(() => {});

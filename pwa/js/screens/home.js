@@ -47,7 +47,9 @@ function outboxCard() {
     if (!document.contains(card)) return stop();
     const attention = items.filter((i) => i.state === "attention").length;
     // A live region: redrawn (and so announced) only when what it says changes, not at every upload tick.
-    const key = [items.length, attention, status.lastSync].join("|");
+    // Ready offline: app.js marks it once the worker holds what the field needs with no signal.
+    const ready = document.documentElement.dataset.offline === "ready";
+    const key = [items.length, attention, status.lastSync, ready].join("|");
     if (key === shown) return;
     shown = key;
     replace(card,
@@ -55,10 +57,14 @@ function outboxCard() {
         items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
         attention ? [" ", t("outbox_attention", { n: attention })] : null),
       h("br"),
-      h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")));
+      h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")),
+      ready ? [h("br"), h("span", { class: "muted", id: "offline-ready" }, t("offline_ready"))] : null);
   };
-  const stop = outbox.subscribe(draw);
-  outbox.list().then((items) => draw(items, outbox.status));
+  const redraw = () => outbox.list().then((items) => draw(items, outbox.status));
+  const unsubscribe = outbox.subscribe(draw);
+  const stop = () => { unsubscribe(); removeEventListener("offline-ready", redraw); };
+  addEventListener("offline-ready", redraw);
+  redraw();
   return card;
 }
 
@@ -105,6 +111,7 @@ async function fillRound(section, getJSON) {
 
 /** Draw the home screen. */
 export async function show(root, { user, navigate, getJSON }) {
+  document.title = `${t("home")} · ${t("app_name")}`;
   const desk = user.roles.some((r) => r === "supervisor" || r === "admin")
     ? h("p", {}, h("a", { class: "button", href: "/desk" }, t("desk")))
     : null;

@@ -71,8 +71,8 @@ function row(item, status, { user, redraw, settle }) {
     item.error ? h("p", { class: "notice notice-error" }, item.error) : null,
     // The server failed on it (5xx): it is tried again by itself, and the records behind it go meanwhile.
     item.state === "waiting" && item.retry_at
-      ? h("p", { class: "muted retry-note" }, t("retrying", { n: item.attempts,
-                                                              time: localTime(item.retry_at, { date: false }) }))
+      ? h("p", { class: "muted retry-note", "data-at": Date.parse(item.retry_at),
+                 "data-reason": item.error_status ? t("server_answered", { status: item.error_status }) : item.error })
       : null);
   if (item.state !== "attention") return li;
   const canEdit = !item.url.startsWith("/api/v1/visits");
@@ -97,6 +97,24 @@ function row(item, status, { user, redraw, settle }) {
   return li;
 }
 
+// What the outbox does now: waits for a signal, or tries again by itself at a time, for a reason.
+function activity(status) {
+  if (status.retryAt) {
+    return { at: status.retryAt,
+             reason: status.reason ? t("server_answered", { status: status.reason }) : t("no_signal_reason") };
+  }
+  return status.noSignal ? t("outbox_no_signal") : "";
+}
+
+// "Retrying in 12 s": counted down each second on the elements that carry a time (data-at) and a reason.
+function countDown(root) {
+  for (const el of root.querySelectorAll("[data-at]")) {
+    const seconds = Math.max(0, Math.ceil((Number(el.dataset.at) - Date.now()) / 1000));
+    const text = t("retry_in", { n: seconds, reason: el.dataset.reason });
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
 // What a redraw would change, less the upload progress: when only that moves, only the bar is updated, so a
 // screen reader is not read the whole list again at every tick.
 function shape(items, status) {
@@ -107,9 +125,12 @@ function shape(items, status) {
 /** Draw the outbox and keep it current while it is on screen. */
 export async function show(root, { user } = {}) {
   editing.clear();  // forms left open on an earlier visit belong to rows no longer drawn
+  document.title = `${t("outbox")} · ${t("app_name")}`;
   const heading = h("h1", {}, t("outbox"));
   const list = h("ul", { class: "outbox", id: "outbox-list" });
   const summary = h("p", { role: "status", id: "outbox-summary" });
+  // Not a live region: its countdown changes every second (the header says "no signal" to screen readers).
+  const doing = h("p", { id: "outbox-activity", class: "muted" });
   const signIn = h("p", { class: "notice notice-error", hidden: true },
     t("sign_in_to_send"), " ", h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
   let last = [[], outbox.status];
@@ -123,10 +144,19 @@ export async function show(root, { user } = {}) {
                   status.lastSync ? ` ${t("last_sync", { time: localTime(status.lastSync) })}` : ""].join("");
     if (summary.textContent !== text) summary.textContent = text;  // a live region: announce changes only
     signIn.hidden = !status.signInNeeded;
+    const now = activity(status);
+    if (typeof now === "string") {
+      delete doing.dataset.at;
+      doing.textContent = now;
+    } else {
+      Object.assign(doing.dataset, { at: now.at, reason: now.reason });
+    }
+    doing.hidden = !now;
+    countDown(root);
     // While the user edits a refused record, the list stays as it is (focus and keyboard stay in the form).
     if (editing.size && !force) return;
-    const now = shape(items, status);
-    if (now === drawn && !force) {
+    const drawing = shape(items, status);
+    if (drawing === drawn && !force) {
       for (const item of items) {
         const bar = list.querySelector(`li[data-id="${item.id}"] progress`);
         const percent = outbox.uploadPercent(status, item.id);
@@ -138,14 +168,16 @@ export async function show(root, { user } = {}) {
       }
       return;
     }
-    drawn = now;
+    drawn = drawing;
     const redraw = () => draw(...last, { force: true });
     // After a record is saved, cancelled or discarded its row changes: focus goes back to the heading.
     const settle = () => { redraw(); heading.focus(); };
     replace(list, items.map((item) => row(item, status, { user, redraw, settle })));
+    countDown(root);
   }
   const unsubscribe = outbox.subscribe(draw);
-  replace(root, heading, summary, signIn,
+  const ticker = setInterval(() => (root.contains(list) ? countDown(root) : clearInterval(ticker)), 1000);
+  replace(root, heading, summary, doing, signIn,
     h("button", { type: "button", class: "primary big", id: "sync-now", onclick: () => outbox.sendNow() }, t("sync_now")),
     list);
   draw(await outbox.list(), outbox.status);
