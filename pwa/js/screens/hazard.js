@@ -80,13 +80,14 @@ function actionForm(hazard, action, { reload, rules, submitting }) {
 function waitingNote(items) {
   const refused = items.find((i) => i.state === "attention");
   return h("p", { class: `notice${refused ? " notice-error" : ""}`, id: "action-waiting" },
-    t(refused ? "action_refused" : "action_waiting", { action: (refused || items[0]).label }), " ",
+    t(refused ? "action_refused" : "action_waiting", { action: (refused || items[0]).label }), h("br"),
     h("a", { href: "/app/outbox", "data-nav": true }, t("open_outbox")));
 }
 
 /** Draw a hazard the user may see. */
 export async function show(root, ctx) {
   const id = Number(ctx.params[0]);
+  document.title = `#${id} · ${t("app_name")}`;  // until it is loaded: never the previous screen's title
   const mine = (items) => items.filter((i) => i.url === actionsUrl(id));
   const [{ hazard }, rules, queued] = await Promise.all([ctx.getJSON(`/api/v1/hazards/${id}`), limits(),
                                                          outbox.list().then(mine)]);
@@ -95,6 +96,7 @@ export async function show(root, ctx) {
   const allowed = hazard.allowed_actions.filter((a) => FIELD_ACTIONS.includes(a));
   const deskOnly = hazard.allowed_actions.filter((a) => !FIELD_ACTIONS.includes(a));
   const heading = h("h1", {}, hazard.category.name, " · ", hazard.severity_label);
+  document.title = `${hazard.category.name} #${id} · ${t("app_name")}`;
   // Redraw when an action on it is sent, refused or discarded (here or in another tab): its state and the
   // actions allowed change with it.
   const drawn = JSON.stringify(queued.map((i) => [i.id, i.state]));

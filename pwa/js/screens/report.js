@@ -16,6 +16,7 @@ function choices(name, legend, options, checked) {
 
 /** Draw the report form for the zone of a QR token. */
 export async function show(root, { params, navigate, getJSON }) {
+  document.title = `${t("report_hazard")} · ${t("app_name")}`;
   const token = decodeURIComponent(params[0]);
   const [{ zone }, { categories }, rules] = await Promise.all([
     getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`), getJSON("/api/v1/categories"), limits()]);
@@ -41,7 +42,8 @@ export async function show(root, { params, navigate, getJSON }) {
     if (fixed && !after.photos().length) problems.push(t("need_after_photo"));
     if (problems.length) {
       error.hidden = false;
-      replace(error, problems.join(" "));
+      // One problem a line: sentences joined by a space would read "。 " in Chinese.
+      replace(error, problems.flatMap((problem, i) => (i ? [h("br"), problem] : [problem])));
       error.focus?.();
       return;
     }

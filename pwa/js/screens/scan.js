@@ -11,6 +11,7 @@ const EVERY_MS = 200;  // a few reads a second: quick enough to feel instant, li
 
 /** Draw the scanner; return the function that stops the camera when the user leaves. */
 export async function show(root, { navigate, getJSON }) {
+  document.title = `${t("scan_title")} · ${t("app_name")}`;
   const status = h("p", { id: "scan-status", role: "status", class: "scan-status" }, t("scan_starting"));
   const video = h("video", { id: "scan-video", muted: true, playsInline: true, autoplay: true,
                              "aria-label": t("scan_camera") });

@@ -51,6 +51,7 @@ function noHazardButton(zone) {
 /** Draw a zone's page from its QR token. */
 export async function show(root, { params, navigate, getJSON, opened }) {
   const token = decodeURIComponent(params[0]);
+  document.title = `${t("zone")} · ${t("app_name")}`;  // until it is loaded: never the previous screen's title
   let zone;
   try {
     ({ zone } = await getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`));
@@ -60,6 +61,7 @@ export async function show(root, { params, navigate, getJSON, opened }) {
   }
   // Opening /z/<token> from outside the app is what scanning the label does: remember it ("on site").
   if (opened) rememberScan(token);
+  document.title = `${zone.name} · ${t("app_name")}`;
   const person = zone.responsible;
   const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
   const hazards = h("section", { id: "zone-hazards", "aria-labelledby": "zone-hazards-title" },
