@@ -42,7 +42,7 @@ export async function show(root, { params, navigate, getJSON }) {
     if (fixed && !after.photos().length) problems.push(t("need_after_photo"));
     if (problems.length) {
       error.hidden = false;
-      // One problem a line: sentences joined by a space would read "。 " in Chinese.
+      // One problem a line: sentences joined by a space would put a space after each "。" in Chinese.
       replace(error, problems.flatMap((problem, i) => (i ? [h("br"), problem] : [problem])));
       error.focus?.();
       return;
