@@ -157,11 +157,11 @@ MESSAGES = {
     "retrying": _l("Tried %(n)s times: tried again by itself at %(time)s; the records behind it go "
                    "meanwhile."),
     "no_signal": _l("No signal"),
-    "no_signal_reason": _l("no signal"),
     "outbox_no_signal": _l("No signal: what waits is sent by itself when the network returns."),
     "retry_in": _l("Retrying in %(n)s s: %(reason)s."),
     "server_answered": _l("the server answered %(status)s"),
     "offline_ready": _l("Ready to work with no signal."),
+    "offline_preparing": _l("Getting ready to work with no signal…"),
 }
 
 

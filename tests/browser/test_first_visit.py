@@ -15,6 +15,8 @@ from server.hazards.models import Hazard
 from tests.browser.conftest import serious_violations, shot, sign_in
 from tests.phone_photo import phone_photo_path
 
+# Until the lead merges pending/first-visit.po, the new words read in English in the Chinese app too.
+READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
 KEPT = {"zh": "已保存在本机，有网络时会自动发送。",
         "en": "Saved on this phone: it will be sent when there is a connection."}
 
@@ -50,7 +52,7 @@ def test_a_first_sign_in_works_offline_at_once_in_a_zone_never_opened(app, live,
     sign_in(phone, live, patrol.username)
     expect(phone.locator("h1")).to_have_text(f"您好，{patrol.display_name}")
     # The home screen says when the phone holds what it needs with no signal: a person may wait for that.
-    expect(phone.locator("#offline-ready")).to_be_visible()
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
     shot(phone, "first-visit-ready-phone")
 
     phone.context.set_offline(True)  # straight into the basement: no reload, no other screen opened first
@@ -71,7 +73,7 @@ def test_before_its_words_are_kept_the_app_says_no_connection_in_words(live, pho
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)
-    expect(phone.locator("#offline-ready")).to_be_visible()
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
     phone.get_by_role("button", name="退出").click()  # what was kept for this person goes with them
     phone.wait_for_url("**/login**")
     phone.context.set_offline(True)
@@ -97,9 +99,8 @@ def test_after_an_offline_walk_six_reports_go_through_server_errors_in_seconds(a
     for path in ["/app", f"/z/{zones[0].qr_token}", f"/z/{zones[0].qr_token}/report", "/app/outbox"]:
         phone.goto(f"{live}{path}")
         expect(phone.locator("#signal")).to_have_text("No signal")
-    expect(phone.locator("#outbox-activity")).to_have_text(re.compile(
-        r"^(No signal: what waits is sent by itself when the network returns\."
-        r"|Retrying in \d+ s: no signal\.)$"))
+    expect(phone.locator("#outbox-activity")).to_have_text(
+        "No signal: what waits is sent by itself when the network returns.")
     shot(phone, "outbox-no-signal-phone-en")
     assert serious_violations(phone) == []
     # The walk took a while: the outbox has tried and failed many times meanwhile (that must cost nothing).
@@ -122,7 +123,8 @@ def test_after_an_offline_walk_six_reports_go_through_server_errors_in_seconds(a
         re.compile(r"^Retrying in \d+ s: the server answered 503\.$"))
     shot(phone, "outbox-retrying-phone-en")
     expect(phone.locator("#outbox-summary")).to_contain_text("Everything is sent.", timeout=30_000)
-    assert time.monotonic() - back < 30
+    took = time.monotonic() - back
+    assert took < 30, f"all six on the server {took:.1f} s after the network returned"
     assert answered["503"] == 3
     assert _descriptions(app) == [f"Leak {n}" for n in range(1, 7)]  # each exactly once
     assert phone.js_errors == []

@@ -58,7 +58,10 @@ function outboxCard() {
         attention ? [" ", t("outbox_attention", { n: attention })] : null),
       h("br"),
       h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")),
-      ready ? [h("br"), h("span", { class: "muted", id: "offline-ready" }, t("offline_ready"))] : null);
+      // One line before and after the phone is ready, so that the screen does not move when it is.
+      "serviceWorker" in navigator
+        ? [h("br"), h("span", { class: "muted", id: "offline-ready" }, t(ready ? "offline_ready" : "offline_preparing"))]
+        : null);
   };
   const redraw = () => outbox.list().then((items) => draw(items, outbox.status));
   const unsubscribe = outbox.subscribe(draw);

@@ -97,13 +97,12 @@ function row(item, status, { user, redraw, settle }) {
   return li;
 }
 
-// What the outbox does now: waits for a signal, or tries again by itself at a time, for a reason.
+// What the outbox does now: waits for a signal (its tries meanwhile are no news), or tries again by itself at
+// a time because the server answered with an error.
 function activity(status) {
-  if (status.retryAt) {
-    return { at: status.retryAt,
-             reason: status.reason ? t("server_answered", { status: status.reason }) : t("no_signal_reason") };
-  }
-  return status.noSignal ? t("outbox_no_signal") : "";
+  if (status.noSignal) return t("outbox_no_signal");
+  return status.retryAt && status.reason
+    ? { at: status.retryAt, reason: t("server_answered", { status: status.reason }) } : "";
 }
 
 // "Retrying in 12 s": counted down each second on the elements that carry a time (data-at) and a reason.
