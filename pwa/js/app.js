@@ -100,7 +100,7 @@ function drawOutboxCount(items, status) {
   if (status?.signInNeeded && !banner) {
     const next = encodeURIComponent(location.pathname + location.search);
     document.body.append(h("p", { id: "signin-banner", class: "notice notice-error update-banner", role: "alert" },
-      t("sign_in_to_send"), " ", h("a", { class: "button", href: `/login?next=${next}` }, t("sign_in"))));
+      t("sign_in_to_send"), h("br"), h("a", { class: "button", href: `/login?next=${next}` }, t("sign_in"))));
   } else if (!status?.signInNeeded && banner) {
     banner.remove();
   }
@@ -113,7 +113,7 @@ function drawOutboxCount(items, status) {
   const attention = items.filter((i) => i.state === "attention").length;
   replace(link, t("outbox"), items.length ? h("span", { class: `count${attention ? " count-attention" : ""}` },
     String(items.length)) : null);
-  link.setAttribute("aria-label", t("outbox_waiting", { n: items.length }));
+  link.setAttribute("aria-label", `${t("outbox")}: ${t("outbox_waiting", { n: items.length })}`);
 }
 
 async function start() {
@@ -144,7 +144,7 @@ async function start() {
     navigator.serviceWorker.addEventListener("controllerchange", () => {
       if (!hadController || document.getElementById("new-version")) return;
       document.body.append(h("p", { id: "new-version", class: "notice notice-ok update-banner", role: "status" },
-        t("new_version"), " ", h("button", { type: "button", onclick: () => location.reload() }, t("reload"))));
+        t("new_version"), h("br"), h("button", { type: "button", onclick: () => location.reload() }, t("reload"))));
     });
     // On a first visit the page starts before its worker, which saw none of its fetches: fetch them again
     // once it controls the page, so that the app opens and works with no signal from then on.

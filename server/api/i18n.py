@@ -154,8 +154,6 @@ MESSAGES = {
     "action_waiting": _l("%(action)s is saved on this phone and waits to be sent."),
     "action_refused": _l("The server refused %(action)s: correct or discard it in the outbox."),
     "open_outbox": _l("Open the outbox"),
-    "retrying": _l("Tried %(n)s times: tried again by itself at %(time)s; the records behind it go "
-                   "meanwhile."),
     "no_signal": _l("No signal"),
     "outbox_no_signal": _l("No signal: what waits is sent by itself when the network returns."),
     "retry_in": _l("Retrying in %(n)s s: %(reason)s."),

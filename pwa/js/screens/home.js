@@ -55,7 +55,7 @@ function outboxCard() {
     replace(card,
       h("a", { href: "/app/outbox", "data-nav": true, class: attention ? "attention" : "" },
         items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
-        attention ? [" ", t("outbox_attention", { n: attention })] : null),
+        attention ? [h("br"), t("outbox_attention", { n: attention })] : null),
       h("br"),
       h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")),
       // One line before and after the phone is ready, so that the screen does not move when it is.

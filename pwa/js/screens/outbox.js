@@ -131,7 +131,7 @@ export async function show(root, { user } = {}) {
   // Not a live region: its countdown changes every second (the header says "no signal" to screen readers).
   const doing = h("p", { id: "outbox-activity", class: "muted" });
   const signIn = h("p", { class: "notice notice-error", hidden: true },
-    t("sign_in_to_send"), " ", h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
+    t("sign_in_to_send"), h("br"), h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
   let last = [[], outbox.status];
   let drawn = null;
   function draw(items, status, { force = false } = {}) {
