@@ -160,6 +160,15 @@ MESSAGES = {
     "server_answered": _l("the server answered %(status)s"),
     "offline_ready": _l("Ready to work with no signal."),
     "offline_preparing": _l("Getting ready to work with no signal…"),
+    "recheck": _l("Recheck"),
+    "recheck_result": _l("Recheck result"),
+    "result_pass": _l("Passed"),
+    "result_fail": _l("Failed"),
+    "note_optional": _l("Note (optional)"),
+    "fail_note": _l("What is still wrong"),
+    "deferral_disclosure": _l("Cannot finish by the deadline? Ask for a deferral"),
+    "scan_torch": _l("Torch"),
+    "scan_torch_failed": _l("The torch could not be turned on."),
 }
 
 

@@ -289,7 +289,8 @@ def test_a_deferral_asked_offline_reaches_the_supervisors(app, live, phone, make
     from datetime import date, timedelta
 
     hazard = make_hazard("assigned", description="消防水泵需更换")
-    _open_task_then_lose_signal(phone, live, hazard, "#act-request_deferral")  # the pump room: a basement
+    _open_task_then_lose_signal(phone, live, hazard, "details.deferral")  # the pump room: a basement
+    phone.locator("details.deferral summary").click()  # a deferral waits behind its disclosure
     later = (date.today() + timedelta(days=20)).isoformat()
     phone.fill("#act-request_deferral-note", "配件需厂家订货，约两周到货")
     phone.fill("#act-request_deferral-date", later)

@@ -30,37 +30,70 @@ function timeline(events) {
       ? h("p", { class: "muted" }, t("deadline", { date: e.deadline_date })) : null)));
 }
 
-function actionForm(hazard, action, { reload, rules, submitting }) {
+// A recheck is one form: the result (passed or failed) is a choice in it, and the server's rule decides what
+// each needs (states.REQUIRED_FIELDS: a failed recheck needs a note); the record sent says "pass" or "fail".
+const RECHECK = ["pass", "fail"];
+const NEEDS_NOTE = ["request_deferral", "fail"];
+
+function resultChoices(results, onchange) {
+  return h("fieldset", { class: "choices choices-result" },
+    h("legend", {}, t("recheck_result")),
+    results.map((result, i) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "result", value: result, checked: i === 0, onchange }),
+      h("span", {}, t(`result_${result}`)))));
+}
+
+// One form per field step: "submit" (the rectification), "request_deferral", or "recheck" (pass or fail).
+function actionForm(hazard, step, results, { reload, rules, submitting }) {
   const clientId = crypto.randomUUID();
-  const id = `act-${action}`;
-  const needsPhotos = action === "submit";
-  const picker = needsPhotos || action === "pass" || action === "fail"
-    ? photoPicker({ id: `${id}-photos`, label: needsPhotos ? t("take_after_photo") : t("take_recheck_photo"),
-                    max: rules.photos_max })
-    : null;
+  const id = `act-${step}`;
+  const picker = step === "request_deferral" ? null
+    : photoPicker({ id: `${id}-photos`, label: t(step === "submit" ? "take_after_photo" : "take_recheck_photo"),
+                    max: rules.photos_max });
   const note = h("textarea", { id: `${id}-note`, rows: 2, maxlength: rules.note_max });
-  const date = action === "request_deferral" || action === "fail"
-    ? h("input", { type: "date", id: `${id}-date` }) : null;
+  const noteLabel = h("label", { for: `${id}-note` });
+  const date = step === "submit" ? null : h("input", { type: "date", id: `${id}-date` });
+  const dateBox = date && h("div", {},
+    h("label", { for: `${id}-date` }, t(step === "recheck" ? "new_deadline" : "proposed_date")), date);
   const error = h("p", { class: "field-error", role: "alert", id: `${id}-error` });
-  const button = h("button", { type: "submit", class: action === "fail" ? "big" : "primary big" }, t(`do_${action}`));
+  const button = h("button", { type: "submit", class: "primary big" });
+  const choices = step === "recheck" ? resultChoices(results, () => follow()) : null;
+  const action = () => (choices ? choices.querySelector("input:checked").value : step);
+
+  // The note, the deadline and the button follow the recheck's result: a failed one asks what is still wrong.
+  function follow() {
+    const now = action();
+    replace(noteLabel, t({ submit: "note", request_deferral: "deferral_reason", pass: "note_optional",
+                           fail: "fail_note" }[now]));
+    note.setAttribute("aria-required", String(NEEDS_NOTE.includes(now)));
+    if (dateBox) dateBox.hidden = now === "pass";
+    replace(button, t(`do_${now}`));
+    replace(error);
+  }
+
   const form = h("form", { class: "card action-form", id, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     replace(error);
+    const now = action();
     if (picker) await picker.ready();
-    if (needsPhotos && !picker.photos().length) return replace(error, t("need_after_photo"));
-    if (["request_deferral", "fail"].includes(action) && !note.value.trim()) return replace(error, t("need_note"));
-    if (action === "request_deferral" && !date.value) return replace(error, t("need_date"));
+    if (step === "submit" && !picker.photos().length) return replace(error, t("need_after_photo"));
+    if (NEEDS_NOTE.includes(now) && !note.value.trim()) {
+      note.focus();
+      return replace(error, t("need_note"));
+    }
+    if (now === "request_deferral" && !date.value) return replace(error, t("need_date"));
     button.disabled = true;
     submitting.now = true;  // this form redraws the screen itself when its record is kept or sent
     try {
       const result = await outbox.submit({
         id: clientId, url: actionsUrl(hazard.id),
-        label: `${t(`do_${action}`)} · #${hazard.id} ${hazard.zone.name}`,
-        fields: { action, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
-                  deadline: date?.value, device_at: new Date().toISOString(), ...recentScan() },
+        label: `${t(`do_${now}`)} · #${hazard.id} ${hazard.zone.name}`,
+        fields: { action: now, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
+                  deadline: now === "pass" ? undefined : date?.value, device_at: new Date().toISOString(),
+                  ...recentScan() },
         files: { photos: picker ? picker.photos() : [] },
       });
-      sessionStorage.setItem("flash", t(result === "sent" ? `done_${action}` : `kept_${result}`));
+      sessionStorage.setItem("flash", t(result === "sent" ? `done_${now}` : `kept_${result}`));
       await reload();
     } catch (err) {
       replace(error, err.code === "network" ? t("network_error") : err.message);
@@ -68,12 +101,24 @@ function actionForm(hazard, action, { reload, rules, submitting }) {
       submitting.now = false;
     }
   } },
-  h("h2", {}, t(`do_${action}`)),
-  picker?.element,
-  h("label", { for: `${id}-note` }, t(action === "request_deferral" ? "deferral_reason" : "note")), note,
-  date ? [h("label", { for: `${id}-date` }, t(action === "fail" ? "new_deadline" : "proposed_date")), date] : null,
-  error, button);
+  h("h2", {}, t(step === "recheck" ? "recheck" : `do_${step}`)),
+  choices, picker?.element, noteLabel, note, dateBox, error, button);
+  follow();
   return form;
+}
+
+// The field forms allowed now: the rectification or the recheck first; a deferral behind a quiet disclosure set
+// apart from them, so a hurried tap meant for "submit" cannot ask for one.
+function actionForms(hazard, allowed, options) {
+  const results = RECHECK.filter((a) => allowed.includes(a));
+  return [
+    allowed.includes("submit") ? actionForm(hazard, "submit", [], options) : null,
+    results.length ? actionForm(hazard, "recheck", results, options) : null,
+    allowed.includes("request_deferral")
+      ? h("details", { class: "deferral" }, h("summary", {}, t("deferral_disclosure")),
+          actionForm(hazard, "request_deferral", [], options))
+      : null,
+  ];
 }
 
 // What waits in the outbox for this hazard, in place of its forms: waiting to be sent, or refused.
@@ -115,8 +160,7 @@ export async function show(root, ctx) {
     hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
     hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
     h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),
-    queued.length ? waitingNote(queued) : allowed.map((action) => actionForm(hazard, action,
-                                                                             { reload, rules, submitting })),
+    queued.length ? waitingNote(queued) : actionForms(hazard, allowed, { reload, rules, submitting }),
     deskOnly.length ? h("p", {}, h("a", { class: "button", href: `/hazards/${hazard.id}` }, t("open_on_desk"))) : null,
     h("h2", {}, t("history")), timeline(hazard.events));
 }

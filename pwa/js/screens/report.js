@@ -29,6 +29,9 @@ export async function show(root, { params, navigate, getJSON }) {
                                       "aria-describedby": "form-error" });
   const error = h("p", { class: "notice notice-error", id: "form-error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary big" }, t("submit_report"));
+  // Submit and the form's problems in one bar kept in sight (see app.css): the report is sent without scrolling
+  // past the description on a phone, and a problem shows where the button was pressed.
+  const bar = h("div", { class: "submit-bar" }, error, submit);
   const clientId = crypto.randomUUID();  // made once per report: a resend is recognised, never duplicated
 
   const form = h("form", { id: "report-form", novalidate: true, onsubmit: async (event) => {
@@ -86,7 +89,16 @@ export async function show(root, { params, navigate, getJSON }) {
     h("input", { type: "checkbox", name: "fixed_on_the_spot", value: "1",
                  onchange: (e) => { afterBox.hidden = !e.target.checked; } }),
     h("span", {}, t("fixed_on_the_spot"))),
-  afterBox, error, submit);
+  afterBox, bar);
+  // The bar sticks to the bottom of the screen while the form is longer than it: a field given focus (a tap, Tab,
+  // the keyboard's "next") is scrolled up out from under it, so the bar never covers what is being filled in.
+  form.addEventListener("focusin", (event) => {
+    if (bar.contains(event.target)) return;
+    requestAnimationFrame(() => {
+      const hidden = event.target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+      if (hidden > 0) window.scrollBy({ top: hidden + 8 });
+    });
+  });
 
   replace(root,
     h("p", { class: "eyebrow" }, h("a", { href: `/z/${encodeURIComponent(token)}`, "data-nav": true }, zone.name)),

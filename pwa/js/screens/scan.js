@@ -19,6 +19,9 @@ export async function show(root, { navigate, getJSON }) {
   const photoInput = h("input", { id: "scan-photo", type: "file", accept: "image/*", capture: "environment",
                                   class: "visually-hidden", "aria-describedby": "scan-status" });
   const photoButton = h("label", { for: "scan-photo", class: "button big" }, t("scan_from_photo"));
+  // The torch, for dark rooms (a boiler room, a basement): shown only once the camera says it has one.
+  const torch = h("button", { type: "button", id: "scan-torch", class: "big torch", "aria-pressed": "false",
+                              hidden: true, onclick: () => switchTorch() }, t("scan_torch"));
   let stream = null;
   let making = null;  // one reader for the camera and the photo button, however they race
   const getReader = () => (making ||= qrReader());
@@ -26,8 +29,21 @@ export async function show(root, { navigate, getJSON }) {
   let stopped = false;
   let photoTried = false;  // then the photo's outcome is what the status line says, not the camera's
 
+  async function switchTorch() {
+    const on = torch.getAttribute("aria-pressed") !== "true";
+    try {
+      await stream.getVideoTracks()[0].applyConstraints({ advanced: [{ torch: on }] });
+      torch.setAttribute("aria-pressed", String(on));
+    } catch {
+      torch.hidden = true;  // the camera said it had a torch, but will not light it: offer it no more
+      replace(status, t("scan_torch_failed"));
+    }
+  }
+
   function stopCamera() {
     clearTimeout(timer);
+    torch.hidden = true;  // the light goes out with the camera
+    torch.setAttribute("aria-pressed", "false");
     stream?.getTracks().forEach((track) => track.stop());
     stream = null;
     frame.hidden = true;
@@ -92,7 +108,7 @@ export async function show(root, { navigate, getJSON }) {
   replace(root,
     h("h1", { id: "scan-title" }, t("scan_title")),
     frame, status,
-    h("div", { class: "scan-tools" }, photoButton, photoInput),
+    h("div", { class: "scan-tools" }, torch, photoButton, photoInput),
     codeForm({ navigate, getJSON, heading: t("or_type_code") }));
 
   (async () => {
@@ -106,6 +122,8 @@ export async function show(root, { navigate, getJSON }) {
     frame.hidden = false;
     await video.play().catch(() => {});
     replace(status, t("scan_point"));
+    // Read once the picture runs: some phones list the torch only then.
+    torch.hidden = !stream.getVideoTracks()[0]?.getCapabilities?.().torch;
     tick();
   })().catch((err) => {
     if (stopped) return;
