@@ -25,7 +25,9 @@ const FIELD_DATA = ["/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/tran
 // What opening the app fetched: the session, the words, the home screen's tasks and round.
 const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today"];
 const main = document.getElementById("main");
-const state = { user: null, firstRoute: true, leave: null };
+// `signedOut`: the server no longer knows this phone's session (it answered 401, or the session came back empty):
+// the header must not go on naming the last person.
+const state = { user: null, signedOut: false, signInNeeded: false, firstRoute: true, leave: null };
 
 /** Go to a path inside the app without reloading. */
 export function navigate(path, { replaceState = false } = {}) {
@@ -66,16 +68,30 @@ async function route() {
   }
 }
 
+// One line at 360 px: the "no signal" chip, the outbox and a menu named by who is signed in, which holds the
+// language and signing out (a <details>: its summary says expanded or not to screen readers by itself).
 function drawHeader() {
   const other = locale === "en" ? "zh_CN" : "en";
   const tools = document.getElementById("appbar-tools");
+  const who = state.signedOut ? t("signed_out") : state.user.display_name;
+  const next = encodeURIComponent(location.pathname + location.search);
   replace(tools,
     // Said at once when the phone loses its network (a live region: announced, not only seen).
-    h("span", { id: "signal", class: "no-signal", role: "status" }),
+    h("span", { id: "signal", class: "no-signal", role: "status" }, outbox.status.noSignal ? t("no_signal") : ""),
     h("a", { href: "/app/outbox", "data-nav": true, class: "outbox-link", id: "outbox-link" }, t("outbox")),
-    h("span", { class: "who" }, state.user.display_name),
+    h("details", { class: "menu", id: "user-menu" },
+      h("summary", { class: `who${state.signedOut ? " who-out" : ""}`, "aria-label": t("menu_for", { name: who }) },
+        h("span", { class: "who-name" }, who)),
+      h("div", { class: "menu-panel" },
+        state.signedOut ? h("a", { class: "menu-item", href: `/login?next=${next}` }, t("sign_in")) : null,
+        menuButtons(other))));
+  outbox.list().then((items) => drawOutboxCount(items, outbox.status));
+}
+
+function menuButtons(other) {
+  return [
     h("button", {
-      type: "button", class: "link", lang: other === "en" ? "en" : "zh-CN",
+      type: "button", class: "link menu-item", lang: other === "en" ? "en" : "zh-CN",
       onclick: async () => {
         await send("POST", "/api/v1/session/locale", { locale: other });
         await loadMessages();
@@ -84,18 +100,30 @@ function drawHeader() {
       },
     }, languages[other]),
     h("button", {
-      type: "button", class: "link",
+      type: "button", class: "link menu-item",
       onclick: async () => {
         await send("POST", "/logout", {}).catch(() => {});  // answers with a redirect to the sign-in page
         await caches?.delete("data-v1");  // the next person on this phone must not see this one's data
         location.assign("/login");
       },
     }, t("sign_out")),
-  );
+  ];
+}
+
+// The session ended or came back: the header names the person the server knows, not the last one.
+function setSignedOut(out) {
+  if (out === state.signedOut) return;
+  state.signedOut = out;
+  drawHeader();
 }
 
 function drawOutboxCount(items, status) {
   // Items wait for a signed-in session: say so wherever the user is (DESIGN.md: 401 keeps the items).
+  // A change of the outbox's "sign in needed" says so (the online check may have said it first).
+  if (Boolean(status?.signInNeeded) !== state.signInNeeded) {
+    state.signInNeeded = Boolean(status?.signInNeeded);
+    setSignedOut(state.signInNeeded);
+  }
   const banner = document.getElementById("signin-banner");
   if (status?.signInNeeded && !banner) {
     const next = encodeURIComponent(location.pathname + location.search);
@@ -130,6 +158,19 @@ async function start() {
   });
   addEventListener("popstate", route);
   outbox.subscribe(drawOutboxCount);
+  // A tap elsewhere or Escape closes the header's menu, as a menu does.
+  document.addEventListener("click", (event) => {
+    const menu = document.getElementById("user-menu");
+    if (menu?.open && !menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    const menu = document.getElementById("user-menu");
+    if (event.key !== "Escape" || !menu?.open) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  // Back online after a while: ask who the server knows (the session may have ended meanwhile).
+  addEventListener("online", () => session().then((info) => setSignedOut(!info.user)).catch(() => {}));
   // A tab of an older release holds the phone's database open and stops its upgrade: say what to do.
   addEventListener("outbox-blocked", () => {
     if (document.getElementById("db-blocked")) return;

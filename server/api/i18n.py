@@ -169,6 +169,11 @@ MESSAGES = {
     "deferral_disclosure": _l("Cannot finish by the deadline? Ask for a deferral"),
     "scan_torch": _l("Torch"),
     "scan_torch_failed": _l("The torch could not be turned on."),
+    "signed_out": _l("Not signed in"),
+    "menu_for": _l("Menu: %(name)s"),
+    "hazards_as_of": _l("No signal: the open hazards as of %(time)s."),
+    "hazards_not_kept": _l("No signal: this phone has no list of this zone's open hazards yet."),
+    "photo_of": _l("Photo of %(what)s"),
 }
 
 

@@ -44,6 +44,7 @@ def test_language_switch_in_the_app_is_remembered(live, phone, make_user, make_z
     assert serious_violations(phone) == []
     shot(phone, "home-phone")
 
+    phone.locator("#user-menu summary").click()  # the header's menu holds it
     phone.get_by_role("button", name="English").click()
     expect(phone.locator("#scan-link")).to_have_text("Scan a zone")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
@@ -55,6 +56,7 @@ def test_language_switch_in_the_app_is_remembered(live, phone, make_user, make_z
     expect(phone.locator("h1")).to_have_text("配电室")
     expect(phone.locator("dl.facts")).to_contain_text("Patrol frequency")
     assert phone.url.endswith(f"/z/{zone.qr_token}")
+    phone.locator("#user-menu summary").click()  # the header's menu holds it
     phone.get_by_role("button", name="中文").click()
     expect(phone.locator("dl.facts")).to_contain_text("巡查频次")
 

@@ -74,6 +74,7 @@ def test_before_its_words_are_kept_the_app_says_no_connection_in_words(live, pho
     zone = make_zone()
     sign_in(phone, live, patrol.username)
     expect(phone.locator("#offline-ready")).to_have_text(READY)
+    phone.locator("#user-menu summary").click()  # the header's menu holds it
     phone.get_by_role("button", name="退出").click()  # what was kept for this person goes with them
     phone.wait_for_url("**/login**")
     phone.context.set_offline(True)

@@ -6,6 +6,13 @@ import * as outbox from "../outbox.js";
 import { warmDecoder } from "../qr.js";
 import { fill as fillTasks } from "./tasks.js";
 
+/** Return sentence `key` with its time `iso` in a span kept on one line (a date never breaks across lines). */
+export function dated(key, name, iso, options) {
+  const mark = "\u0001";
+  const [before, after = ""] = t(key, { [name]: mark }).split(mark);
+  return [before, h("span", { class: "date" }, localTime(iso, options)), after];
+}
+
 /** The form that opens a zone from the code printed under its label (when the label cannot be scanned). */
 export function codeForm({ navigate, getJSON, heading }) {
   const error = h("p", { class: "field-error", id: "zone-code-error", role: "alert" });
@@ -43,8 +50,10 @@ export function codeForm({ navigate, getJSON, heading }) {
 function outboxCard() {
   const card = h("p", { class: "card outbox-glance", id: "outbox-glance", role: "status" });
   let shown = null;
+  let placed = false;  // drawn once before it is on screen: only a card that was shown and went is stopped
   const draw = (items, status) => {
-    if (!document.contains(card)) return stop();
+    if (document.contains(card)) placed = true;
+    else if (placed) return stop();
     const attention = items.filter((i) => i.state === "attention").length;
     // A live region: redrawn (and so announced) only when what it says changes, not at every upload tick.
     // Ready offline: app.js marks it once the worker holds what the field needs with no signal.
@@ -57,7 +66,7 @@ function outboxCard() {
         items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
         attention ? [h("br"), t("outbox_attention", { n: attention })] : null),
       h("br"),
-      h("span", { class: "muted" }, status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : t("never_synced")),
+      h("span", { class: "muted" }, status.lastSync ? dated("last_sync", "time", status.lastSync) : t("never_synced")),
       // One line before and after the phone is ready, so that the screen does not move when it is.
       "serviceWorker" in navigator
         ? [h("br"), h("span", { class: "muted", id: "offline-ready" }, t(ready ? "offline_ready" : "offline_preparing"))]
@@ -67,15 +76,16 @@ function outboxCard() {
   const unsubscribe = outbox.subscribe(draw);
   const stop = () => { unsubscribe(); removeEventListener("offline-ready", redraw); };
   addEventListener("offline-ready", redraw);
-  redraw();
-  return card;
+  // Filled before it is shown (it is read from the phone, at once): an empty card that grows moves the screen.
+  return redraw().then(() => card);
 }
 
 const FIRST = 6;
+const FILL_WAIT_MS = 1500;
 
 function roundItem(zone, { last, done, queued }) {
   const note = done ? t("patrolled_today") : queued ? t("recorded_waiting")
-    : last ? t("last_patrol", { time: localTime(last) }) : t("never_patrolled");
+    : last ? dated("last_patrol", "time", last) : t("never_patrolled");
   return h("li", { class: `round-zone${done || queued ? " done" : ""}` },
     h("a", { href: `/z/${zone.token}`, "data-nav": true },
       h("strong", {}, zone.name), zone.key_area ? h("span", { class: "badge-key-small" }, t("key_area")) : null,
@@ -120,14 +130,19 @@ export async function show(root, { user, navigate, getJSON }) {
     : null;
   const tasks = h("section", { id: "my-tasks", "aria-labelledby": "my-tasks-title", hidden: true });
   const round = h("section", { id: "round", "aria-labelledby": "round-title", hidden: true });
+  // The tasks and the round come before the code form: drawn before the screen is shown, they do not push
+  // it down while the user looks (layout shift). A slow network is not waited for long: they follow later.
+  const filled = Promise.all([fillTasks(tasks, getJSON), fillRound(round, getJSON).catch(() => {})]);
+  const card = await outboxCard();
+  await Promise.race([filled.catch(() => {}), new Promise((resolve) => setTimeout(resolve, FILL_WAIT_MS))]);
   replace(root,
     h("h1", {}, t("hello", { name: user.display_name })),
     h("a", { class: "button primary big scan-button", id: "scan-link", href: "/app/scan", "data-nav": true },
       t("scan_title")),
     h("p", { id: "scan-hint", class: "muted" }, t("scan_hint")),
-    outboxCard(), tasks, round,
+    card, tasks, round,
     codeForm({ navigate, getJSON, heading: t("type_code_title") }), desk);
-  await Promise.all([fillTasks(tasks, getJSON), fillRound(round, getJSON).catch(() => {})]);
+  await filled;
   // Phones without a native QR reader get the decoder into the offline cache, after the screen is up.
   (self.requestIdleCallback || setTimeout)(() => warmDecoder());
 }

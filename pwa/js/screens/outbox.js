@@ -3,6 +3,7 @@
 import { getJSON } from "../api.js";
 import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import * as idb from "../idb.js";
 import * as outbox from "../outbox.js";
 import { limits } from "../rules.js";
 
@@ -55,15 +56,43 @@ async function editForm(item, done) {
     h("button", { type: "button", onclick: () => { editing.delete(item.id); done(); } }, t("cancel"))));
 }
 
-function row(item, status, { user, redraw, settle }) {
+// A small picture of each record's first photo, by item: made once from the stored bytes, not at every redraw.
+const thumbs = new Map();
+
+function thumbnail(item, what) {
+  if (!item.photo_count) return null;
+  if (!thumbs.has(item.id)) {
+    thumbs.set(item.id, idb.get("outbox-files", item.id).then((stored) => {
+      const first = Object.values(stored?.files || {}).flat()[0];
+      return first ? URL.createObjectURL(new Blob([first.data], { type: first.type })) : null;
+    }).catch(() => null));
+  }
+  const img = h("img", { class: "outbox-thumb", alt: t("photo_of", { what }), width: 56, height: 56, hidden: true });
+  thumbs.get(item.id).then((url) => { if (url) Object.assign(img, { src: url, hidden: false }); });
+  return img;
+}
+
+// What the record is, so that two reports in one zone are told apart: its category and severity.
+function what(item, categories) {
+  const f = item.fields || {};
+  const category = categories.find((c) => String(c.id) === String(f.category_id))?.name;
+  return [category, f.severity ? t(`severity_${f.severity}`) : null].filter(Boolean).join(" · ");
+}
+
+function row(item, status, { user, redraw, settle, categories }) {
   const sending = status.sending === item.id;
   const state = item.state === "attention" ? t("needs_attention") : sending ? t("sending") : t("waiting");
   const photos = item.photo_count || 0;
   const percent = sending ? outbox.uploadPercent(status, item.id) : null;
+  const kind = what(item, categories);
   const li = h("li", { class: `outbox-item state-${sending ? "sending" : item.state}`, "data-id": item.id },
-    h("p", {}, h("strong", {}, item.label), h("br"),
-      h("span", { class: "muted" }, localTime(item.created_at), photos ? ` · ${t("n_photos", { n: photos })}` : ""),
-      " · ", h("span", { class: "item-state" }, state)),
+    h("div", { class: "outbox-head" },
+      thumbnail(item, kind || item.label),
+      h("p", {}, h("strong", {}, item.label), h("br"),
+        kind ? [h("span", { class: `outbox-what sev-${item.fields.severity}` }, kind), h("br")] : null,
+        h("span", { class: "muted" }, h("span", { class: "date" }, localTime(item.created_at)),
+          photos ? ` · ${t("n_photos", { n: photos })}` : ""),
+        " · ", h("span", { class: "item-state" }, state))),
     sending ? h("progress", { max: 100, value: percent ?? 0, hidden: percent === null,
                               "aria-label": t("upload_progress", { n: `${percent ?? 0}%` }) }) : null,
     item.user && user && item.user.id !== user.id
@@ -124,14 +153,19 @@ function shape(items, status) {
 /** Draw the outbox and keep it current while it is on screen. */
 export async function show(root, { user } = {}) {
   editing.clear();  // forms left open on an earlier visit belong to rows no longer drawn
+  for (const url of thumbs.values()) url.then((u) => u && URL.revokeObjectURL(u));
+  thumbs.clear();
   document.title = `${t("outbox")} · ${t("app_name")}`;
   const heading = h("h1", {}, t("outbox"));
   const list = h("ul", { class: "outbox", id: "outbox-list" });
   const summary = h("p", { role: "status", id: "outbox-summary" });
   // Not a live region: its countdown changes every second (the header says "no signal" to screen readers).
   const doing = h("p", { id: "outbox-activity", class: "muted" });
-  const signIn = h("p", { class: "notice notice-error", hidden: true },
-    t("sign_in_to_send"), h("br"), h("a", { href: `/login?next=${encodeURIComponent("/app/outbox")}` }, t("sign_in")));
+  // Asking to sign in is the app's banner's job, on every screen: not said a second time here.
+  // Names of the categories, for the rows (cached for offline use; without them a row still has its label).
+  const { categories } = await getJSON("/api/v1/categories").catch(() => ({ categories: [] }));
+  const syncNow = h("button", { type: "button", class: "primary big", id: "sync-now", hidden: true,
+                                onclick: () => outbox.sendNow() }, t("sync_now"));
   let last = [[], outbox.status];
   let drawn = null;
   function draw(items, status, { force = false } = {}) {
@@ -142,7 +176,8 @@ export async function show(root, { user } = {}) {
                   attention ? ` ${t("outbox_attention", { n: attention })}` : "",
                   status.lastSync ? ` ${t("last_sync", { time: localTime(status.lastSync) })}` : ""].join("");
     if (summary.textContent !== text) summary.textContent = text;  // a live region: announce changes only
-    signIn.hidden = !status.signInNeeded;
+    // "Send now" only when something waits to go (a refused record waits for the user, not the network).
+    syncNow.hidden = !items.some((i) => i.state === "waiting");
     const now = activity(status);
     if (typeof now === "string") {
       delete doing.dataset.at;
@@ -171,13 +206,11 @@ export async function show(root, { user } = {}) {
     const redraw = () => draw(...last, { force: true });
     // After a record is saved, cancelled or discarded its row changes: focus goes back to the heading.
     const settle = () => { redraw(); heading.focus(); };
-    replace(list, items.map((item) => row(item, status, { user, redraw, settle })));
+    replace(list, items.map((item) => row(item, status, { user, redraw, settle, categories })));
     countDown(root);
   }
   const unsubscribe = outbox.subscribe(draw);
   const ticker = setInterval(() => (root.contains(list) ? countDown(root) : clearInterval(ticker)), 1000);
-  replace(root, heading, summary, doing, signIn,
-    h("button", { type: "button", class: "primary big", id: "sync-now", onclick: () => outbox.sendNow() }, t("sync_now")),
-    list);
+  replace(root, heading, summary, doing, syncNow, list);
   draw(await outbox.list(), outbox.status);
 }

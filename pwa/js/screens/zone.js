@@ -3,6 +3,10 @@ import { h, replace } from "../dom.js";
 import { recentScan, rememberScan } from "../context.js";
 import * as outbox from "../outbox.js";
 import { t } from "../i18n.js";
+import { dated } from "./home.js";
+
+// A copy older than this (by the server's Date header) was kept for offline use: the phone says as of when.
+const STALE_MS = 2 * 60_000;
 
 function frequency(zone) {
   if (zone.frequency === "daily") return t("freq_daily");
@@ -14,15 +18,34 @@ function fact(term, ...value) {
   return [h("dt", {}, term), h("dd", {}, ...value)];
 }
 
+// Each open hazard opens its page when tapped (a patrol checks what is already known before reporting again).
 function hazardItem(hazard) {
   return h("li", { class: `hazard${hazard.overdue ? " overdue" : ""}` },
+    h("a", { class: "hazard-open", href: `/app/hazards/${hazard.id}`, "data-nav": true },
     h("p", { class: "hazard-head" },
       h("span", { class: `sev sev-${hazard.severity}` }, hazard.severity_label), " ",
       h("strong", {}, hazard.category?.name || ""), " · ",
       h("span", {}, hazard.state_label),
       hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
     hazard.description ? h("p", {}, hazard.description) : h("p", { class: "muted" }, t("no_description")),
-    hazard.deadline_date ? h("p", { class: "muted" }, t("deadline", { date: hazard.deadline_date })) : null);
+    hazard.deadline_date ? h("p", { class: "muted" }, t("deadline", { date: hazard.deadline_date })) : null));
+}
+
+// The zone's open hazards and when the server listed them: with no signal the service worker answers with the
+// copy it kept, and that copy's Date header says how old it is. Null when there is no network and no copy.
+async function openHazards(zoneId) {
+  let response;
+  try {
+    response = await fetch(`/api/v1/zones/${zoneId}/hazards?open=1`,
+                           { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  } catch {
+    return null;
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error?.message || response.statusText);
+  const at = Date.parse(response.headers.get("Date") || "") || Date.now();
+  const offline = !navigator.onLine || outbox.status.noSignal || Date.now() - at > STALE_MS;
+  return { list: data.hazards || [], asOf: offline ? new Date(at).toISOString() : null };
 }
 
 function problem(root, message, navigate) {
@@ -82,13 +105,16 @@ export async function show(root, { params, navigate, getJSON, opened }) {
         t("report_hazard")),
       noHazardButton(zone)),
     hazards);
+  const title = h("h2", { id: "zone-hazards-title" }, t("open_hazards"));
   try {
-    const data = await getJSON(`/api/v1/zones/${zone.id}/hazards?open=1`);
-    const list = data.hazards || [];
-    replace(hazards, h("h2", { id: "zone-hazards-title" }, t("open_hazards")),
+    const known = await openHazards(zone.id);
+    // No signal is not an error here: the page says what the phone knows, and since when.
+    if (!known) return replace(hazards, title, h("p", { class: "muted as-of" }, t("hazards_not_kept")));
+    const { list, asOf } = known;
+    replace(hazards, title,
+      asOf ? h("p", { class: "muted as-of" }, dated("hazards_as_of", "time", asOf)) : null,
       list.length ? h("ul", { class: "hazards" }, list.map(hazardItem)) : h("p", { class: "muted" }, t("no_open_hazards")));
   } catch (err) {
-    replace(hazards, h("h2", { id: "zone-hazards-title" }, t("open_hazards")),
-      h("p", { class: "notice notice-error" }, err.code === "network" ? t("network_error") : err.message));
+    replace(hazards, title, h("p", { class: "notice notice-error" }, err.message));
   }
 }
