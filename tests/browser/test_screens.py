@@ -79,6 +79,16 @@ def _open_outbox(page):
     expect(page.locator("#outbox-list")).to_be_attached()
 
 
+def _patrol_offline(app, live, screen, make_user, make_zone, locale, zone_name):
+    """Sign a new patrol in, speaking `locale`; make a zone; lose the signal. Return the zone and words."""
+    patrol = make_user(roles=("patrol",))
+    _speak(app, patrol, locale)
+    zone = make_zone(name=zone_name)
+    sign_in(screen, live, patrol.username)
+    screen.context.set_offline(True)
+    return zone, WORDS[locale]
+
+
 def _nowrap(locator) -> str:
     return locator.evaluate("(el) => getComputedStyle(el).whiteSpace")
 
@@ -89,12 +99,7 @@ def _nowrap(locator) -> str:
 ])
 def test_outbox_rows_tell_two_reports_in_one_zone_apart(app, live, screen, make_user, make_zone, locale,
                                                         expected):
-    patrol = make_user(roles=("patrol",))
-    _speak(app, patrol, locale)
-    zone = make_zone(name="锅炉房")
-    words = WORDS[locale]
-    sign_in(screen, live, patrol.username)
-    screen.context.set_offline(True)
+    zone, words = _patrol_offline(app, live, screen, make_user, make_zone, locale, "锅炉房")
     _report(screen, live, zone, words, "fire", "major")
     _report(screen, live, zone, words, "electric", "general")
     _open_outbox(screen)
@@ -117,12 +122,7 @@ def test_outbox_rows_tell_two_reports_in_one_zone_apart(app, live, screen, make_
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_outbox_retrying_and_needing_attention(app, live, screen, make_user, make_zone, locale):
-    patrol = make_user(roles=("patrol",))
-    _speak(app, patrol, locale)
-    zone = make_zone(name="配电室")
-    words = WORDS[locale]
-    sign_in(screen, live, patrol.username)
-    screen.context.set_offline(True)
+    zone, words = _patrol_offline(app, live, screen, make_user, make_zone, locale, "配电室")
     _report(screen, live, zone, words, "fire", "major")
     screen.route("**/api/v1/hazards", lambda route: route.fulfill(
         status=503, content_type="application/json",
