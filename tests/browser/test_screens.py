@@ -79,13 +79,22 @@ def _open_outbox(page):
     expect(page.locator("#outbox-list")).to_be_attached()
 
 
+READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
+
+
+def _ready_offline(page):
+    """Lose the signal once the home screen says the phone is ready for it, as a patrol would wait to see."""
+    expect(page.locator("#offline-ready")).to_have_text(READY)
+    page.context.set_offline(True)
+
+
 def _patrol_offline(app, live, screen, make_user, make_zone, locale, zone_name):
     """Sign a new patrol in, speaking `locale`; make a zone; lose the signal. Return the zone and words."""
     patrol = make_user(roles=("patrol",))
     _speak(app, patrol, locale)
     zone = make_zone(name=zone_name)
     sign_in(screen, live, patrol.username)
-    screen.context.set_offline(True)
+    _ready_offline(screen)
     return zone, WORDS[locale]
 
 
@@ -206,7 +215,7 @@ def test_header_is_one_line_at_360_px_with_a_menu(app, live, screen, make_user, 
     _speak(app, patrol, locale)
     zone = make_zone()
     sign_in(screen, live, patrol.username)
-    screen.context.set_offline(True)  # the widest header: the "no signal" chip and a count
+    _ready_offline(screen)  # the widest header: the "no signal" chip and a count
     screen.goto(f"{live}/z/{zone.qr_token}")
     screen.get_by_role("button", name=WORDS[locale]["no_hazard"]).click()
     expect(screen.locator("#signal")).not_to_be_empty()
