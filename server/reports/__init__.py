@@ -1,0 +1,1 @@
+"""Reports: what the desk reads, exports and prints (figures, the hazard ledger, documents)."""
