@@ -1,5 +1,5 @@
 """CLI commands: flask --app server init-db | seed-demo | create-user | backup | restore | make-labels |
-sweep-deadlines | daily."""
+sweep-deadlines | daily | check-deploy."""
 
 import shutil
 import sqlite3
@@ -70,6 +70,25 @@ def _sqlite_path() -> Path | None:
 def _media_root() -> Path:
     # The photos' folder as the storage sees it (MEDIA_ROOT, or instance/media by default).
     return Path(current_app.config.get("MEDIA_ROOT") or Path(current_app.instance_path) / "media")
+
+
+@click.command("check-deploy")
+def check_deploy_command():
+    """Say what is wrong for production, each in plain words; exit 1 when something is."""
+    from flask_babel import lazy_gettext as _l
+
+    from server.deploy_check import run_checks
+
+    findings = run_checks(current_app)
+    for finding in findings:
+        click.echo(f"{'OK ' if finding.ok else 'NO '} {finding.what}")
+        if finding.advice:
+            click.echo(f"     → {finding.advice}")
+    problems = sum(not f.ok for f in findings)
+    click.echo("")
+    if problems:
+        raise click.ClickException(str(_l("Problems for production: %(n)d (see above).", n=problems)))
+    click.echo(str(_l("Ready for production.")))
 
 
 @click.command("backup")
@@ -177,7 +196,7 @@ def init_app(app):
 
     for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
                     restore_command, make_labels_command, public_url_command, sweep_deadlines_command,
-                    daily_command):
+                    daily_command, check_deploy_command):
         if not getattr(command.callback, "__wrapped_appcontext__", False):
             command.callback = with_appcontext(command.callback)
             command.callback.__wrapped_appcontext__ = True
