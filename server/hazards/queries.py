@@ -15,9 +15,9 @@ from server.errors import ValidationFailed
 from server.extensions import db
 from server.hazards import access, states
 from server.hazards.deadlines import default_deadline
+from server.hazards.filters import BadFilter, HazardFilter
 from server.hazards.models import Hazard, HazardEvent, Photo
 from server.schooltime import local_date, month_start
-from server.zones.models import Zone
 
 
 def can_rectify(user: User | None) -> bool:
@@ -50,54 +50,34 @@ def photos_of(hazard: Hazard) -> list[Photo]:
     return list(db.session.scalars(select(Photo).where(Photo.hazard_id == hazard.id).order_by(Photo.id)))
 
 
-def list_hazards(user: User, *, state=None, zone_id: int | None = None, mine: bool = False,
-                 overdue: bool | None = None, deferral_pending: bool | None = None, limit: int = 100,
-                 offset: int = 0, now: datetime | None = None, building: str | None = None,
+def list_hazards(user: User, *, filters: HazardFilter | None = None, state=None, zone_id: int | None = None,
+                 mine: bool = False, overdue: bool | None = None, deferral_pending: bool | None = None,
+                 limit: int = 100, offset: int = 0, now: datetime | None = None, building: str | None = None,
                  category_id: int | None = None, severity: str | None = None, rectifier_id: int | None = None,
                  text: str | None = None, closed_since: datetime | None = None) -> tuple[list[Hazard], int]:
     """Return the hazards `user` may see, filtered, overdue first then by deadline; and how many match.
 
-    `state`: one state or several; `mine`: reported by or assigned to the user; `overdue` and
-    `deferral_pending`: True for only those, False for only the others, None for both; `text`: words in the
-    description or the zone's name or code; `closed_since`: closed (or invalidated) at or after that time.
+    `filters`: a HazardFilter (server/hazards/filters.py); the keyword filters are its fields spelled the
+    older way and narrow it further: `state` one state or several; `mine` reported by or assigned to the
+    user; `closed_since` closed (or invalidated) at or after that time.
     """
     now = now or utcnow()
+    wanted = [state] if isinstance(state, str) else list(state or ())
+    unknown = set(wanted) - set(states.STATES)
+    if unknown:  # the older spelling names states only, never a group
+        raise ValidationFailed(_l("Unknown state: %(state)s", state=", ".join(sorted(unknown))),
+                               details={"state": "unknown"})
+    try:
+        more = HazardFilter(states=tuple(wanted), zone_id=zone_id, overdue=overdue,
+                            deferral_pending=deferral_pending, building=building or "",
+                            category_id=category_id, severity=severity or "", rectifier_id=rectifier_id,
+                            text=(text or "").strip())
+    except BadFilter as refusal:  # the API's own parameters are answered as a validation failure
+        raise ValidationFailed(refusal.message, details=refusal.details) from None
     query = access.visible_hazards(user, zone_id=zone_id)
-    if state:
-        wanted = [state] if isinstance(state, str) else list(state)
-        unknown = set(wanted) - set(states.STATES)
-        if unknown:
-            raise ValidationFailed(_l("Unknown state: %(state)s", state=", ".join(sorted(unknown))),
-                                   details={"state": "unknown"})
-        query = query.where(Hazard.state.in_(wanted))
-    if zone_id is not None:
-        query = query.where(Hazard.zone_id == zone_id)
+    query = more.apply((filters or HazardFilter()).apply(query, now), now)
     if mine:
         query = query.where(or_(Hazard.reporter_id == user.id, Hazard.rectifier_id == user.id))
-    if overdue is True:
-        query = query.where(Hazard.overdue_at(now))
-    elif overdue is False:
-        query = query.where(~Hazard.overdue_at(now))
-    if deferral_pending is not None:
-        pending = Hazard.deferral_requested_at.is_not(None)
-        query = query.where(pending if deferral_pending else ~pending)
-    if severity:
-        if severity not in states.SEVERITIES:
-            raise ValidationFailed(_l("Choose the severity: general, major or critical."),
-                                   details={"severity": "unknown"})
-        query = query.where(Hazard.severity == severity)
-    if category_id is not None:
-        query = query.where(Hazard.category_id == category_id)
-    if rectifier_id is not None:
-        query = query.where(Hazard.rectifier_id == rectifier_id)
-    if building:
-        query = query.where(Hazard.zone_id.in_(select(Zone.id).where(Zone.building == building)))
-    if text and text.strip():
-        words = text.strip()
-        in_zone = select(Zone.id).where(or_(Zone.name.icontains(words, autoescape=True),
-                                            Zone.code.icontains(words, autoescape=True)))
-        query = query.where(or_(Hazard.description.icontains(words, autoescape=True),
-                                Hazard.zone_id.in_(in_zone)))
     if closed_since is not None:
         query = query.where(Hazard.closed_at >= closed_since)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

@@ -19,6 +19,7 @@ from server.database import utcnow
 from server.errors import NotFound, ServiceError
 from server.extensions import db
 from server.hazards import access, categories, deadlines, forms, queries, services, states, wording
+from server.hazards.filters import HazardFilter, page_number
 from server.hazards.models import AFTER, BEFORE
 from server.zones import services as zones
 
@@ -89,9 +90,10 @@ def _render_cards(template, title, hazards, total, **context):
 @bp.get("/hazards")
 def index():
     """List the hazards the user may see, overdue first, with filters and counts."""
-    filters = forms.ListFilters.from_args(request.args)
-    hazards, total = queries.list_hazards(current_user, limit=PAGE_SIZE,
-                                           offset=(filters.page - 1) * PAGE_SIZE, **filters.service_filters())
+    filters = HazardFilter.from_args(request.args)
+    page = page_number(request.args)
+    hazards, total = queries.list_hazards(current_user, filters=filters, limit=PAGE_SIZE,
+                                           offset=(page - 1) * PAGE_SIZE)
     all_zones = zones.list_zones(include_inactive=True)
     supervisor = current_user.has_role(SUPERVISOR)
     return _render_cards(
@@ -99,7 +101,7 @@ def index():
         filters=filters, zones=all_zones, buildings=zones.buildings(),
         categories=categories.list_categories(include_inactive=True), states=states.STATES,
         severities=states.SEVERITIES, filter_rectifiers=users_with_role(RECTIFIER) if supervisor else [],
-        page_size=PAGE_SIZE, month_start=schooltime.local_date(schooltime.month_start()))
+        page=page, page_size=PAGE_SIZE, month_start=schooltime.local_date(schooltime.month_start()))
 
 
 def _queue_page():
