@@ -1,6 +1,9 @@
 """The production files in deploy/ say what the README promises, and name only commands that exist."""
 
+import os
 import re
+import shutil
+import subprocess  # noqa: S404 (nginx -t and openssl, fixed commands)
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,33 @@ def test_nginx_and_caddy_accept_what_the_app_accepts():
     assert f"client_max_body_size {limit_mb}m;" in (DEPLOY / "nginx.conf").read_text()
     caddy = (DEPLOY / "Caddyfile").read_text()
     assert f"max_size {limit_mb}MB" in caddy and "encode" in caddy and "Strict-Transport-Security" in caddy
+
+
+NGINX_MAIN = """worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{}}
+http {{
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path {d}/body;
+  proxy_temp_path {d}/proxy;
+  include {d}/site.conf;
+}}
+"""
+
+
+@pytest.mark.skipif(not shutil.which("nginx") and not os.environ.get("CI"), reason="nginx is not installed")
+def test_nginx_accepts_the_site(tmp_path):
+    """`nginx -t` on the site as shipped, with a throw-away certificate in place of Let's Encrypt's."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,  # noqa: S607
+                    "-days", "1", "-subj", "/CN=safety.school.example"], check=True, capture_output=True)
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = (site.replace("/etc/letsencrypt/live/safety.school.example/fullchain.pem", str(cert))
+            .replace("/etc/letsencrypt/live/safety.school.example/privkey.pem", str(key)))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(d=tmp_path))
+    result = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")],  # noqa: S607
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
