@@ -36,10 +36,11 @@ def _roles_field():
 
 
 class UserEditForm(PageForm):
-    """A user's name, department, phone and roles."""
+    """A user's name, department, contractor, phone and roles."""
 
     display_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=64)])
     department = StringField(_l("Department"), validators=[Length(max=64)])
+    company = StringField(_l("Contractor"), validators=[Length(max=64)])
     phone = StringField(_l("Phone"), validators=[Length(max=32)], render_kw={"type": "tel",
                                                                              "autocomplete": "off"})
     roles = _roles_field()

@@ -62,7 +62,7 @@ def user_new():
         try:
             user = user_services.create_user(form.username.data, form.display_name.data, form.password.data,
                                              form.roles.data, department=form.department.data,
-                                             phone=form.phone.data)
+                                             phone=form.phone.data, company=form.company.data)
         except ServiceError as exc:
             return page("admin/user_new.html", form, exc.status, problems=refusal(exc, form))
         db.session.commit()
@@ -91,7 +91,8 @@ def user_edit(user_id):
         try:
             user_services.update_user_as(current_user._get_current_object(), user,
                                          display_name=form.display_name.data, roles=form.roles.data,
-                                         department=form.department.data, phone=form.phone.data)
+                                         department=form.department.data, phone=form.phone.data,
+                                         company=form.company.data)
         except ServiceError as exc:
             return _userpage(user, form, exc=exc)
         db.session.commit()

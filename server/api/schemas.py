@@ -274,6 +274,7 @@ class User(Answer):
     username: str
     display_name: str
     department: str
+    company: str = Field(description="the contractor (外包单位) the user works for; empty for school staff")
     roles: list[str]
 
 

@@ -15,6 +15,7 @@ def user_json(user) -> dict:
         "username": user.username,
         "display_name": user.display_name,
         "department": user.department,
+        "company": user.company,
         "roles": sorted(user.roles),
     }
 

@@ -26,7 +26,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
     department: Mapped[str] = mapped_column(String(64), default="")
-    # The contractor a rectifier works for (外包单位, e.g. the property company); "" for the school's own staff.
+    # The contractor a rectifier works for (外包单位: the property company …); "" for the school's staff.
     # Scorecards and the hazard list's filters group by it.
     company: Mapped[str] = mapped_column(String(64), default="", server_default="")
     phone: Mapped[str] = mapped_column(String(32), default="")

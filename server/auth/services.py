@@ -75,7 +75,8 @@ def _check_roles(roles) -> set[str]:
     return roles
 
 
-def create_user(username, display_name, password, roles, department="", phone="", flush=True) -> User:
+def create_user(username, display_name, password, roles, department="", phone="", flush=True,
+                company="") -> User:
     """Create a user with hashed password and roles; refuse a taken username."""
     username = normalize_username(username)
     if not username or len(username) > 64:
@@ -94,6 +95,7 @@ def create_user(username, display_name, password, roles, department="", phone=""
         password_hash=hash_password(password),
         department=(department or "").strip(),
         phone=(phone or "").strip(),
+        company=(company or "").strip(),
     )
     user.roles = roles
     db.session.add(user)
@@ -102,8 +104,9 @@ def create_user(username, display_name, password, roles, department="", phone=""
     return user
 
 
-def update_user(user: User, *, display_name=None, roles=None, department=None, phone=None) -> User:
-    """Change a user's name, roles, department or phone."""
+def update_user(user: User, *, display_name=None, roles=None, department=None, phone=None,
+                company=None) -> User:
+    """Change a user's name, roles, department, phone or contractor."""
     if display_name is not None:
         if not display_name.strip():
             raise ValidationFailed(_l("A name is required."), details={"display_name": "required"})
@@ -114,6 +117,8 @@ def update_user(user: User, *, display_name=None, roles=None, department=None, p
         user.department = department.strip()
     if phone is not None:
         user.phone = phone.strip()
+    if company is not None:
+        user.company = company.strip()
     db.session.flush()
     return user
 
@@ -229,13 +234,14 @@ def resolve_person(name: str) -> User:
 
 
 def update_user_as(actor: User, user: User, *, display_name=None, roles=None, department=None,
-                   phone=None) -> User:
+                   phone=None, company=None) -> User:
     """Change a user on an admin's behalf; an admin may not remove their own admin role."""
     if roles is not None and actor.id == user.id and ADMIN in user.roles and ADMIN not in set(roles):
         # Otherwise the last admin could lock everyone out of the administration pages.
         raise Forbidden(_l("You cannot remove your own administrator role. Ask another administrator."),
                         details={"roles": "own_admin"})
-    return update_user(user, display_name=display_name, roles=roles, department=department, phone=phone)
+    return update_user(user, display_name=display_name, roles=roles, department=department, phone=phone,
+                       company=company)
 
 
 def set_active_as(actor: User, user: User, active: bool) -> None:
