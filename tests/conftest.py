@@ -1,10 +1,17 @@
-"""Shared fixtures: an app on a temporary instance folder, clients, and factories for records."""
+"""Shared fixtures: an app on a temporary instance folder, clients, and factories for records.
+
+The suite runs on SQLite, or on PostgreSQL when XUNJIAN_TEST_POSTGRES_URL names a server's maintenance
+database (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres, as scripts/throwaway_postgres.py
+prints): each test then gets its own database there, made from a template built once per session.
+"""
 
 import contextlib
 import itertools
+import os
 import shutil
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from server import create_app
 from server.auth import services as user_services
@@ -14,7 +21,21 @@ from server.zones import services as zone_services
 
 PASSWORD = "correct-horse-1"
 DATABASE = "test.sqlite"
+POSTGRES_URL = os.environ.get("XUNJIAN_TEST_POSTGRES_URL") or None
+ON_POSTGRES = POSTGRES_URL is not None
+# Database names unique to this process: xdist workers, and other runs on the same server, never meet.
+_PREFIX = f"xj_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 _seq = itertools.count(1)
+
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="the suite runs on PostgreSQL; this is about SQLite")
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="XUNJIAN_TEST_POSTGRES_URL is not set")
+
+
+def _database_uri(folder) -> str:
+    # Under PostgreSQL the folder's name stands in for the database (made by _create_database).
+    if ON_POSTGRES:
+        return make_url(POSTGRES_URL).set(database=_pg_name(folder)).render_as_string(hide_password=False)
+    return f"sqlite:///{folder / DATABASE}"
 
 
 def _test_config(folder) -> dict:
@@ -22,7 +43,7 @@ def _test_config(folder) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / DATABASE}",
+        "SQLALCHEMY_DATABASE_URI": _database_uri(folder),
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "https://school.example",
         "LABELS_DIR": str(folder / "labels"),
@@ -31,33 +52,98 @@ def _test_config(folder) -> dict:
     }
 
 
+# -- PostgreSQL: one database per test, copied from a template built once per session --------------------
+
+_pg_names: dict = {}
+
+
+def _pg_name(folder) -> str:
+    """Return the database name that stands for `folder` in this process (made up on first use)."""
+    return _pg_names.setdefault(str(folder), f"{_PREFIX}_{next(_seq)}")
+
+
+@contextlib.contextmanager
+def _pg_admin():
+    """Yield an autocommit connection to the server's maintenance database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        yield conn
+
+
+def _create_database(name: str, template: str = "template0") -> None:
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def _drop_database(name: str) -> None:
+    with _pg_admin() as conn:
+        # FORCE: a test that failed half-way may leave a connection open (a thread, a live server).
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def empty_database_uri(folder) -> str:
+    """Return the URI of a new, empty database for `folder` (no tables: for migrations and fresh apps)."""
+    if ON_POSTGRES:
+        _create_database(_pg_name(folder))
+        _fresh_databases.append(_pg_name(folder))
+    return _database_uri(folder)
+
+
+_fresh_databases: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=ON_POSTGRES)
+def _drop_fresh_databases():
+    """Drop the empty databases that empty_database_uri made, at the end of the session."""
+    yield
+    for name in _fresh_databases:
+        _drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def schema_database(tmp_path_factory):
-    """Build the schema and the default categories once per session; return that SQLite file."""
+    """Build the schema and the default categories once per session; return that SQLite file (or the
+    folder that names the PostgreSQL template database)."""
     folder = tmp_path_factory.mktemp("schema")
+    if ON_POSTGRES:
+        _create_database(_pg_name(folder))
     app = create_app(_test_config(folder))
     app.instance_path = str(folder)
     with app.app_context():
         db.create_all()
         categories.ensure_defaults()
         db.session.commit()
-        # Closing every connection checkpoints SQLite's write-ahead log into the file, so a copy is whole.
+        # Closing every connection checkpoints SQLite's write-ahead log into the file, so a copy is whole;
+        # PostgreSQL copies a template only while nobody is connected to it.
         db.engine.dispose()
-    return folder / DATABASE
+    if not ON_POSTGRES:
+        yield folder / DATABASE
+        return
+    yield folder
+    _drop_database(_pg_name(folder))
 
 
 @contextlib.contextmanager
 def app_on_copy(folder, schema_database):
     """Make an app on its own copy of the schema-built database in `folder`; dispose of its engine after."""
-    # Copying a built file is a fraction of the cost of create_all and the categories for every test.
-    shutil.copyfile(schema_database, folder / DATABASE)
+    # Copying a built database is a fraction of the cost of create_all and the categories for every test.
+    if ON_POSTGRES:
+        _create_database(_pg_name(folder), template=_pg_name(schema_database))
+    else:
+        shutil.copyfile(schema_database, folder / DATABASE)
     app = create_app(_test_config(folder))
     app.instance_path = str(folder)
     # No app context stays pushed during a test: each request gets its own, as in production
     # (a shared one would share the database session and the cached locale across requests).
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if ON_POSTGRES:
+            _drop_database(_pg_name(folder))
 
 
 @pytest.fixture

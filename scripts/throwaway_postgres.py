@@ -1,0 +1,104 @@
+"""Start and stop a throw-away PostgreSQL server on loopback, for the test suite and the soak scripts.
+
+    python scripts/throwaway_postgres.py start DIR   # initdb into DIR, start on a free 127.0.0.1 port,
+                                                     # print the SQLAlchemy URL of its `postgres` database
+    python scripts/throwaway_postgres.py stop DIR    # stop it and delete DIR
+    python scripts/throwaway_postgres.py bindir      # print the folder of initdb/pg_ctl, or exit 1
+
+The server trusts every local connection (it listens on 127.0.0.1 and a socket inside DIR only) and runs
+without fsync: it holds nothing worth keeping. As root, initdb and the server run as the `postgres` user
+(PostgreSQL refuses to run as root), created by Debian's package.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+# Speed over durability: a crash loses a scratch server, nothing else. Connections: two xdist workers,
+# each test's pool, and the 30 racing sign-ins of tests/auth.
+SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "200",
+            "listen_addresses": "'127.0.0.1'", "timezone": "'UTC'"}
+SUPERUSER = "postgres"
+
+
+def bindir() -> Path | None:
+    """Return the folder holding initdb and pg_ctl (PG_BIN, Debian's newest, or PATH), or None."""
+    candidates = [os.environ.get("PG_BIN", "")]
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name),
+                         reverse=True)
+    found = shutil.which("initdb")
+    candidates.append(str(Path(found).resolve().parent) if found else "")
+    for folder in candidates:
+        if folder and (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
+            return Path(folder)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run_as_server_user(args: list[str], check: bool = True) -> None:
+    # PostgreSQL will not run as root: hand the command to the postgres user when we are root.
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", SUPERUSER, "--", *args]
+    # The programs are PostgreSQL's own, found by bindir(); the arguments are ours.
+    subprocess.run(args, check=check, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+def start(folder: Path) -> str:
+    """Initialise a cluster in `folder`, start it on a free loopback port; return its SQLAlchemy URL."""
+    pg = bindir()
+    if pg is None:
+        raise SystemExit("PostgreSQL's server programs are missing: apt-get install -y postgresql")
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(SUPERUSER)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    data = folder / "data"
+    _run_as_server_user([str(pg / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                         "--locale=C.UTF-8"])
+    port = _free_port()
+    options = " ".join(f"-c {k}={v}" for k, v in {**SETTINGS, "port": port,
+                                                   "unix_socket_directories": f"'{folder}'"}.items())
+    _run_as_server_user([str(pg / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options,
+                         "-w", "start"])
+    return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/postgres"
+
+
+def stop(folder: Path) -> None:
+    """Stop the server started in `folder` (fast: disconnect everyone), then delete the folder."""
+    pg = bindir()
+    data = folder / "data"
+    if pg is not None and (data / "postmaster.pid").exists():
+        _run_as_server_user([str(pg / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], check=False)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    """Run the command named in argv; return the exit status."""
+    if argv[:1] == ["bindir"]:
+        found = bindir()
+        if found:
+            print(found)
+        return 0 if found else 1
+    if len(argv) != 2 or argv[0] not in ("start", "stop"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    folder = Path(argv[1]).resolve()
+    if argv[0] == "start":
+        print(start(folder))
+    else:
+        stop(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
