@@ -399,6 +399,7 @@ def test_signing_out_on_the_desk_leaves_nothing_of_that_person_offline(app, live
     phone.reload()
     expect(phone.locator("h1")).to_have_text("您好，甲老师")
     phone.goto(f"{live}/desk")
+    phone.locator(".bar-menu summary").click()  # the desk header's menu holds it at 360 px
     phone.get_by_role("button", name="退出").click()
     expect(phone.locator("#username")).to_be_visible()
     phone.context.set_offline(True)
@@ -428,6 +429,7 @@ def test_a_record_waits_for_the_person_who_made_it(app, live, phone, make_user, 
     phone.wait_for_timeout(1000)
     assert _count(app, Hazard) == 0  # never sent as 乙老师
     phone.goto(f"{live}/desk")
+    phone.locator(".bar-menu summary").click()  # the desk header's menu holds it at 360 px
     phone.get_by_role("button", name="退出").click()
     sign_in(phone, live, first.username)
     phone.goto(f"{live}/app/outbox")
