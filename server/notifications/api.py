@@ -17,6 +17,7 @@ def notification_json(item: Notification) -> dict:
     return {
         "id": item.id,
         "kind": item.kind,
+        "urgent": item.urgent,
         "hazard_id": item.hazard_id,
         "message": services.message(item),
         "created_at": (item.created_at),

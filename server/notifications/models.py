@@ -7,8 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.database import UTCDateTime, utcnow
 from server.extensions import db
+from server.hazards import states
 from server.hazards.models import Hazard
 
+NEW_REPORT = "new_report"
 ASSIGNED = "assigned"
 DUE_TOMORROW = "due_tomorrow"
 OVERDUE = "overdue"
@@ -17,8 +19,10 @@ RECHECK_FAILED = "recheck_failed"
 RECHECK_PASSED = "recheck_passed"
 DEFERRAL_REQUESTED = "deferral_requested"
 DEFERRAL_DECIDED = "deferral_decided"
-KINDS = (ASSIGNED, DUE_TOMORROW, OVERDUE, SUBMITTED, RECHECK_FAILED, RECHECK_PASSED, DEFERRAL_REQUESTED,
-         DEFERRAL_DECIDED)
+KINDS = (NEW_REPORT, ASSIGNED, DUE_TOMORROW, OVERDUE, SUBMITTED, RECHECK_FAILED, RECHECK_PASSED,
+         DEFERRAL_REQUESTED, DEFERRAL_DECIDED)
+# A new report of these severities is urgent (较大 / 重大): the desk and the field app mark it so.
+URGENT_SEVERITIES = (states.MAJOR, states.CRITICAL)
 
 
 class Notification(db.Model):
@@ -45,6 +49,11 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hazard: Mapped[Hazard] = relationship(lazy="joined")
+
+    @property
+    def urgent(self) -> bool:
+        """Say whether this is a new report of a major or critical hazard (severity never changes)."""
+        return self.kind == NEW_REPORT and self.hazard.severity in URGENT_SEVERITIES
 
     def __repr__(self) -> str:
         return f"<Notification {self.user_id} {self.kind}>"

@@ -31,6 +31,7 @@ class MarkRead(RequestBody):
 class Notification(Answer):
     id: int
     kind: Literal[KINDS]
+    urgent: bool = Field(description="A new report of a major or critical hazard.")
     hazard_id: int
     message: str
     created_at: datetime

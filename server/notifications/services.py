@@ -1,14 +1,17 @@
 """The rules for notifications: made in the same transaction as the event they announce, read by their user.
 
-Event notices (assigned, submitted, recheck results, deferrals) are added by subscribers.py, which listens to
-the hazard domain's `event_recorded` signal.
+Event notices (new reports, assigned, submitted, recheck results, deferrals) are added by subscribers.py,
+which listens to the hazard domain's `event_recorded` signal. A notice whose work has since been done (a new
+report once assigned or invalidated, a task once submitted, a rectification once rechecked) is marked read by
+`settle` when that later event is recorded: it stops counting as unread, for everyone it went to, and the list
+still shows it (read), so nothing disappears from anyone's history.
 Deadline notices (due tomorrow, overdue) come from `sweep_deadlines`, run by `flask sweep-deadlines` from a
 timer (cron or systemd) every hour or so; running it twice announces nothing twice.
 """
 
 from datetime import datetime, timedelta
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +28,7 @@ from server.notifications.models import (
     DEFERRAL_DECIDED,
     DEFERRAL_REQUESTED,
     DUE_TOMORROW,
+    NEW_REPORT,
     OVERDUE,
     RECHECK_FAILED,
     RECHECK_PASSED,
@@ -34,6 +38,7 @@ from server.notifications.models import (
 from server.schooltime import end_of_day, local_date
 
 MESSAGES = {
+    NEW_REPORT: _l("New hazard report %(number)s in %(zone)s: %(category)s."),
     ASSIGNED: _l("Hazard %(number)s in %(zone)s is assigned to you; deadline %(deadline)s."),
     DUE_TOMORROW: _l("Hazard %(number)s in %(zone)s is due tomorrow."),
     OVERDUE: _l("Hazard %(number)s in %(zone)s is overdue."),
@@ -87,6 +92,15 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def settle(hazard, kinds, *, now: datetime) -> int:
+    """Mark read everyone's unread notices of these kinds about the hazard (work done); count them."""
+    if not kinds:
+        return 0
+    return db.session.execute(update(Notification).where(
+        Notification.hazard_id == hazard.id, Notification.kind.in_(kinds), Notification.read_at.is_(None))
+        .values(read_at=now)).rowcount
+
+
 def list_for(user, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
     """Return the user's notifications, newest first."""
     query = select(Notification).where(Notification.user_id == user.id)
@@ -119,7 +133,10 @@ def message(notification: Notification) -> str:
     """Return the notification's text in the current language."""
     hazard = notification.hazard
     params = {"number": f"#{hazard.id}", "zone": hazard.zone.name,
-              "deadline": format_date(hazard.deadline, "yyyy-MM-dd") if hazard.deadline else "—"}
+              "deadline": format_date(hazard.deadline, "yyyy-MM-dd") if hazard.deadline else "—",
+              "category": hazard.category.display_name(str(get_locale()))}
+    if notification.kind == NEW_REPORT and hazard.fixed_on_the_spot:
+        return str(_l("New hazard report %(number)s in %(zone)s: %(category)s, fixed on the spot.", **params))
     if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
         event = db.session.get(HazardEvent, int(notification.key.removeprefix("event:")))
         if event is not None:
