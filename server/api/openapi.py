@@ -33,6 +33,32 @@ ERRORS = {
     413: "An uploaded photo, or the whole request, is too large.",
     422: "A field is missing or invalid; details names it.",
 }
+# How an answer leads to the next request (OpenAPI links): a client, or a fuzzer following them, reaches real
+# hazards, zones and photos instead of guessing ids. Source operation → link name → (target, parameters).
+_HAZARD = {"hazard_id": "$response.body#/hazard/id"}
+_FIRST_HAZARD = {"hazard_id": "$response.body#/hazards/0/id"}
+_FIRST_TASK = {"hazard_id": "$response.body#/tasks/0/id"}
+_FIRST_ZONE = "$response.body#/zones/0/"
+LINKS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "report_hazard": {"GetHazard": ("hazard_detail", _HAZARD), "ActOnHazard": ("hazard_action", _HAZARD),
+                      "ZoneHazards": ("zone_hazards", {"zone_id": "$response.body#/hazard/zone/id"}),
+                      "Photo": ("photo", {"photo_id": "$response.body#/hazard/photos/0/id"})},
+    "list_hazards": {"GetHazard": ("hazard_detail", _FIRST_HAZARD),
+                     "ActOnHazard": ("hazard_action", _FIRST_HAZARD)},
+    "hazard_detail": {"ActOnHazard": ("hazard_action", _HAZARD),
+                      "Photo": ("photo", {"photo_id": "$response.body#/hazard/photos/0/id"}),
+                      "Thumb": ("photo_thumb", {"photo_id": "$response.body#/hazard/photos/0/id"})},
+    "hazard_action": {"GetHazard": ("hazard_detail", _HAZARD), "ActAgain": ("hazard_action", _HAZARD)},
+    "my_tasks": {"GetHazard": ("hazard_detail", _FIRST_TASK), "ActOnHazard": ("hazard_action", _FIRST_TASK)},
+    "zone_directory": {"ZoneHazards": ("zone_hazards", {"zone_id": _FIRST_ZONE + "id"}),
+                       "ByToken": ("zone_by_token", {"token": _FIRST_ZONE + "token"}),
+                       "ByCode": ("zone_by_code", {"code": _FIRST_ZONE + "code"})},
+    "zone_by_token": {"ZoneHazards": ("zone_hazards", {"zone_id": "$response.body#/zone/id"})},
+    "zone_by_code": {"ZoneHazards": ("zone_hazards", {"zone_id": "$response.body#/zone/id"})},
+    "zone_hazards": {"GetHazard": ("hazard_detail", _FIRST_HAZARD)},
+    "notifications": {"GetHazard": ("hazard_detail",
+                                    {"hazard_id": "$response.body#/notifications/0/hazard_id"})},
+}
 _PATH_PARAM = re.compile(r"<(?:([^:<>]+):)?([^<>]+)>")
 _CONVERTERS = {"int": {"type": "integer", "minimum": 0, "maximum": ID_MAX}}
 
@@ -138,15 +164,35 @@ def _responses(op: Operation, method: str) -> dict:
     return out
 
 
+def _links(ops) -> dict[str, dict]:
+    """Return the OpenAPI links per source operation; refuse a link to an unknown operation or parameter."""
+    params = {view.__name__: {name for _c, name in _PATH_PARAM.findall(rule)} for rule, _m, _o, view in ops}
+    out = {}
+    for source, links in LINKS.items():
+        if source not in params:
+            raise LookupError(f"link source {source} is not an API operation")
+        out[source] = {}
+        for name, (target, given) in links.items():
+            if target not in params or set(given) != params[target]:
+                raise LookupError(f"link {source}.{name}: {target} takes {params.get(target)}, "
+                                  f"not {set(given)}")
+            out[source][name] = {"operationId": target, "parameters": given}
+    return out
+
+
 def build(app) -> dict:
     """Return the OpenAPI document of `app`'s /api/v1 routes."""
     ops = api_operations(app)
+    links = _links(ops)
     _keys, defs = models_json_schema(_models(ops), ref_template=REF)
     schemas = _strip_titles(defs.get("$defs", {}))
     paths: dict[str, dict] = {}
     for rule, method, op, view in ops:
         summary = (view.__doc__ or "").strip().splitlines()[0].rstrip(".")
-        entry = {"summary": summary, "responses": _responses(op, method)}
+        entry = {"operationId": view.__name__, "summary": summary, "responses": _responses(op, method)}
+        for status in ("200", "201"):
+            if view.__name__ in links and status in entry["responses"]:
+                entry["responses"][status]["links"] = links[view.__name__]
         if op.description:
             entry["description"] = op.description
         params = _parameters(rule, op, schemas)

@@ -179,9 +179,13 @@ def read_body(model: type[RequestBody]):
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data: dict[str, Any] = {}
         for name in request.form:
+            if not name:  # a part whose Content-Disposition name werkzeug could not read names no field
+                continue
             values = request.form.getlist(name)
             data[name.removesuffix("[]")] = values if name.endswith("[]") else values[-1]
         for name in request.files:
+            if not name:
+                continue
             parts = [item.read() for item in request.files.getlist(name)
                      if item.filename or item.content_length]
             parts = [p for p in parts if p]  # an empty file input sends a nameless empty part
