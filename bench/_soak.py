@@ -40,6 +40,7 @@ PASSWORD = "soak-password-1"  # noqa: S105 (throw-away accounts in a temporary f
 BIN = Path(sys.executable).parent
 ZONES = 10
 RECTIFIERS = 3
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 # Connection failures a client may meet when the server is killed under it.
 DOWN = (ConnectionError, http.client.HTTPException, socket.timeout, OSError)
 
@@ -172,8 +173,11 @@ class Server:
 
     def start(self, wait: float = 60) -> None:
         """Start the server and return once it answers."""
+        # The access log says how long each request spent in the app (%(D)s, microseconds), so the time
+        # waiting for a thread can be told from the time spent being answered.
         env = {**os.environ, **self.instance.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-               "GUNICORN_ACCESSLOG": str(self.instance.folder / "access.log")}
+               "GUNICORN_ACCESSLOG": str(self.instance.folder / "access.log"),
+               "GUNICORN_CMD_ARGS": f"--access-logformat '{ACCESS_FORMAT}'"}
         with self.instance.error_log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 (our own gunicorn, our own arguments)
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"), "server:create_app()"],
@@ -233,10 +237,37 @@ def _state(pid: int) -> str:
         return "Z"  # gone
 
 
+def in_app_table(instance: Instance) -> list[str]:
+    """Return a line per route (ids and queries left out): count, p50 and p95 of the time spent in the app."""
+    times: dict[str, list[float]] = defaultdict(list)
+    log = instance.folder / "access.log"
+    for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+        method, path, _status, micros = line.split()
+        times[f"{method} {re.sub(r'/[0-9]+', '/<id>', path)}"].append(int(micros) / 1e6)
+    lines = [f"  {'in the app (access log)':<34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8}"]
+    for route, values in sorted(times.items()):
+        values.sort()
+        lines.append(f"  {route:<34} {len(values):>6} {1000 * percentile(values, 50):>8.0f} "
+                     f"{1000 * percentile(values, 95):>8.0f}")
+    return lines
+
+
 def server_log_problems(instance: Instance) -> dict[str, int]:
     """Count the lines of the server's error log that say the database was locked, or show a traceback."""
     text = instance.error_log.read_text(errors="replace") if instance.error_log.exists() else ""
     return {"database is locked": text.count("database is locked"), "Traceback": text.count("Traceback")}
+
+
+def first_traceback(instance: Instance, lines: int = 40) -> str:
+    """Return the last lines of the first traceback in the server's log ("" when there is none)."""
+    text = instance.error_log.read_text(errors="replace") if instance.error_log.exists() else ""
+    start = text.find("Traceback")
+    if start < 0:
+        return ""
+    block = text[start:].split("\n")
+    end = next((i for i, line in enumerate(block[1:], 1) if line and not line.startswith((" ", "Traceback"))),
+               len(block) - 1)
+    return "\n".join(block[max(0, end + 1 - lines):end + 1])
 
 
 # -- Clients ------------------------------------------------------------------------------------------------
@@ -509,7 +540,7 @@ def sign_in_everyone(load: Load) -> None:
 
 
 def warm_up(load: Load) -> None:
-    """Warm the server up, untimed: every patrol sends a report, every supervisor opens the lists."""
+    """Warm the server up: every patrol sends a report, every supervisor opens the lists (timed apart)."""
     # A worker's first photo loads Pillow's codecs and its first page compiles templates: a running server
     # has done both long ago.
 
@@ -518,12 +549,12 @@ def warm_up(load: Load) -> None:
         record.fields = {"client_id": record.client_id, "zone_id": load.instance.zone_ids[0],
                          "category_id": load.instance.category_id, "severity": "general",
                          "visit_client_id": new_id()}
-        load.clients[name].send(load.ledger.add(record), None)
+        load.clients[name].send(load.ledger.add(record), "warm-up: POST report")
 
     def desk(name):
         client = load.clients[name]
-        client.request(None, "GET", "/hazards")
-        client.request(None, "GET", "/api/v1/hazards")
+        client.request("warm-up: GET desk list page", "GET", "/hazards")
+        client.request("warm-up: GET list (all, 100)", "GET", "/api/v1/hazards")
 
     run_threads([lambda n=n: one(n) for n in load.instance.patrols]
                 + [lambda n=n: desk(n) for n in load.instance.supervisors])

@@ -105,6 +105,8 @@ def main() -> int:
         problems += [f"at the end: {p}" for p in found]
         print("at the end: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
         print("\n".join(load.stats.table()))
+        if problems and _soak.first_traceback(instance):
+            print("first traceback in the server's log:\n" + _soak.first_traceback(instance))
     finally:
         if server:
             server.stop()

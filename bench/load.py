@@ -18,6 +18,7 @@ Printed: p50 and p95 per kind of request, against the aims (lists p95 <= 0.5 s, 
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -88,13 +89,13 @@ def main() -> int:
             load = _soak.Load(instance, server.port, _soak.phone_photo(), args.think)
             _soak.sign_in_everyone(load)
             _soak.warm_up(load)
-            started = time.perf_counter()
+            started, cpu, before = time.perf_counter(), time.process_time(), os.getloadavg()[0]
             threads = _soak.start_load(load)
             time.sleep(args.seconds)
             load.stop.set()
             for t in threads:
                 t.join()
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         finally:
             server.stop()
         problems, counts = health(instance, load)
@@ -102,12 +103,16 @@ def main() -> int:
             problems.append(f"connections lost: {dict(load.lost)}")
         answered = sum(len(v) for v in load.stats.seconds.values())
         print(setting(args))
-        print(f"{answered} requests answered in {wall:.1f} s ({answered / wall:.1f}/s)")
+        print(f"{answered} requests answered in {wall:.1f} s ({answered / wall:.1f}/s); the clients used "
+              f"{cpu:.1f} s of CPU; load average {before:.1f} before, {os.getloadavg()[0]:.1f} after")
         print("\n".join(load.stats.table()))
+        print("\n".join(_soak.in_app_table(instance)))
         print("\n".join(aim_lines(load.stats)))
         print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
         for problem in problems[:50]:
             print("FAIL", problem)
+        if problems and _soak.first_traceback(instance):
+            print("first traceback in the server's log:\n" + _soak.first_traceback(instance))
         print("load: " + ("ok" if not problems else f"{len(problems)} problems"))
         return 1 if problems else 0
     finally:
