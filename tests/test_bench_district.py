@@ -1,0 +1,160 @@
+"""The district data set (bench/district.py) and the desk benchmark's bare SQL (bench/desk_figures.py).
+
+The benchmarks compare the desk with hand-written SQL on generated data; these tests hold both to the app's
+rules: every history a walk through the state machine's table, notices as the subscribers make them, and the
+bare SQL giving exactly the desk's figures (a ratio of two different answers would mean nothing).
+"""
+
+import sqlite3
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
+
+from server.database import UTCDateTime, utcnow
+from server.hazards import states
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import desk_figures  # noqa: E402
+import district  # noqa: E402
+
+UNTIL = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A district of 400 hazards over two years ending UNTIL: its path, facts and a read-only connection."""
+    path = tmp_path_factory.mktemp("district") / "district.sqlite"
+    facts = district.build(path, district.Sizes.for_hazards(400), UNTIL, quiet=True)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    yield path, facts, conn
+    conn.close()
+
+
+@pytest.mark.parametrize(("hazards", "zones", "buildings", "users", "visits"), [
+    (1000, 26, 3, 40, 2000),
+    (10_000, 50, 4, 40, 20_000),
+    (100_000, 500, 40, 200, 200_000),
+])
+def test_sizes_scale_from_the_hazards(hazards, zones, buildings, users, visits):
+    size = district.Sizes.for_hazards(hazards)
+    assert (size.zones, size.buildings, size.users, size.visits) == (zones, buildings, users, visits)
+
+
+def test_the_database_is_whole_and_its_counts_are_the_facts(small):
+    path, facts, conn = small
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    for table, count in facts["counts"].items():
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (count,)  # noqa: S608
+    assert (facts["counts"]["hazards"], facts["counts"]["patrol_visits"]) == (400, 800)
+
+
+def test_every_history_is_a_walk_through_the_state_machine(small):
+    _, _, conn = small
+    final = dict(conn.execute("SELECT id, state FROM hazards"))
+    walked = {}
+    for hazard_id, action, source, target in conn.execute(
+            "SELECT hazard_id, action, from_state, to_state FROM hazard_events ORDER BY id"):
+        if hazard_id not in walked:
+            assert (action, source) == (states.REPORT, None)
+        else:
+            assert source == walked[hazard_id]
+            assert states.TABLE[(source, action)].target == target
+        walked[hazard_id] = target
+    assert walked == final
+
+
+def test_event_ids_ascend_with_time_as_the_server_received_them(small):
+    _, _, conn = small
+    times = [at for (at,) in conn.execute("SELECT at FROM hazard_events ORDER BY id")]
+    assert times == sorted(times)
+
+
+def test_every_state_and_every_action_occurs(small):
+    _, facts, conn = small
+    assert set(facts["states"]) == set(states.STATES)
+    assert facts["overdue"] > 0
+    actions = {action for (action,) in conn.execute("SELECT DISTINCT action FROM hazard_events")}
+    assert actions == set(states.EVENT_ACTIONS)
+
+
+def test_no_event_notifies_its_own_actor(small):
+    _, _, conn = small
+    assert conn.execute("""SELECT count(*) FROM notifications n JOIN hazard_events e
+        ON n.key = 'event:' || e.id WHERE n.user_id = e.actor_id""").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM notifications WHERE read_at < created_at").fetchone() == (0,)
+
+
+def _column(**options) -> Column:
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("c", **options))
+    return table.c.c
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({"type_": Boolean, "default": True}, 1),
+    ({"type_": String(8), "default": ""}, ""),
+    ({"type_": JSON, "default": dict}, "{}"),
+    ({"type_": UTCDateTime, "default": utcnow}, "2026-01-01 00:00:00.000000"),
+    ({"type_": String(8), "nullable": True}, None),
+])
+def test_a_later_migrations_column_gets_its_models_default(options, expected):
+    assert district._default_of(_column(**options), "2026-01-01 00:00:00.000000") == expected
+
+
+def test_a_required_column_without_default_is_named():
+    with pytest.raises(RuntimeError, match="t.c"):
+        district._default_of(_column(type_=String(8), nullable=False), "")
+
+
+def test_stamps_are_written_as_sqlalchemy_stores_them():
+    moment = datetime(2026, 11, 30, 15, 59, 59, tzinfo=UTC)
+    assert district.stamp(int(moment.timestamp())) == "2026-11-30 15:59:59.000000"
+
+
+# The data end on Monday 30 November 2026, 08:00 school time: this week has only its first morning.
+@pytest.mark.parametrize(("period", "any_fixed"), [
+    ("week", False), ("month", True), ("term", True), ("year", True), ("two years", True)])
+def test_the_bare_sql_gives_the_desks_dashboard(small, period, any_fixed):
+    pytest.importorskip("server.reports.figures")
+    path, facts, conn = small
+    now = datetime.fromisoformat(facts["until"])
+    with district.district_app(path).app_context():
+        from server.auth.models import User
+        from server.extensions import db
+        from server.schooltime import local_date
+
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        kind, first, last = desk_figures.periods(local_date(now))[period]
+        ours = desk_figures.ours_as_values(desk_figures.dashboard(db, admin, kind, first, last, now))
+        bare = desk_figures.bare_dashboard(conn, first, last, now)
+        db.engine.dispose()
+    assert ours == bare
+    assert (bare["fixed"] > 0, bare["on_time"] + bare["late"]) == (any_fixed, bare["fixed"])
+
+
+def test_the_bare_sql_gives_the_desks_first_list_page(small):
+    path, facts, conn = small
+    now = datetime.fromisoformat(facts["until"])
+    with district.district_app(path).app_context():
+        from server.auth.models import User
+        from server.extensions import db
+
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        page, total = desk_figures.list_page(db, admin, now)
+        bare, bare_total = desk_figures.bare_list_page(conn, now)
+        db.engine.dispose()
+    assert [h.id for h in page] == [row[0] for row in bare]
+    assert (total, len(page)) == (bare_total, desk_figures.PAGE)
+
+
+def test_a_second_run_reuses_the_cached_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(district, "CACHE", tmp_path)
+    path, facts = district.district_db(200, until=UNTIL, quiet=True)
+    built = path.stat().st_mtime_ns
+    again, same = district.district_db(200, until=UNTIL, quiet=True)
+    assert (again, same, again.stat().st_mtime_ns) == (path, facts, built)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".sqlite"]
