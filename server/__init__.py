@@ -8,8 +8,8 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import compression, converters, i18n
 from server import config as default_config
-from server import converters, i18n
 from server.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    compression.init_app(app)  # brotli or gzip for what the browser accepts, with no proxy in front
     converters.init_app(app)  # before any route is added: ids past the database's integers do not match
     _register(app)
     return app

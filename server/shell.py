@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from server.compression import encoded
+
 ROOT = Path(__file__).resolve().parent.parent / "pwa"
 bp = Blueprint("shell", __name__)
 mimetypes.add_type("text/javascript", ".js")
@@ -64,7 +66,8 @@ def stamp_imports(source: str, v: str) -> str:
 
 def _shell() -> Response:
     html = (_root() / "index.html").read_text(encoding="utf-8").replace("{{V}}", version())
-    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"})
+    return encoded(Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"}),
+                   f"index.html:{version()}")
 
 
 @bp.get("/app")
@@ -96,15 +99,16 @@ def service_worker():
     body = (_root() / "sw.js").read_text(encoding="utf-8")
     body = (body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
             .replace('"{{VENDOR_V}}"', json.dumps(vendor_version())))
-    return Response(body, mimetype="text/javascript",
-                    headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+    headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"}
+    return encoded(Response(body, mimetype="text/javascript", headers=headers), f"sw.js:{v}")
 
 
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Serve the web app manifest."""
     data = (_root() / "manifest.webmanifest").read_bytes()
-    return Response(data, mimetype="application/manifest+json", headers={"Cache-Control": "no-cache"})
+    response = Response(data, mimetype="application/manifest+json", headers={"Cache-Control": "no-cache"})
+    return encoded(response, f"manifest:{version()}")
 
 
 @bp.get("/pwa/<path:name>")
@@ -121,11 +125,11 @@ def asset(name):
     response = Response(body, mimetype=mimetype)
     if request.args.get("v") == version():
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
-        response.add_etag()
-        response.make_conditional(request)
-    return response
+        return encoded(response, f"{name}:{version()}")
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    # Compressed before the conditional check: the validator the browser sends back names the encoding.
+    return encoded(response, f"{name}:{version()}").make_conditional(request)
 
 
 def init_app(app):

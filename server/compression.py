@@ -1,0 +1,85 @@
+"""Compressed answers without a proxy: a phone that talks to the app as `make run` starts it gets brotli or
+gzip, not raw bytes (issue 12: 519 kB on a first load before this).
+
+Two paths, so nothing is compressed twice and the field app's files are compressed once:
+- the field app's files (server/shell.py) are the same bytes for a whole release: `encoded()` compresses each
+  once per version and encoding, at the best ratio, and keeps the result in memory;
+- every other answer (HTML pages, JSON, CSS of the desk) goes through Flask-Compress when the browser accepts
+  it, at a quick level; it leaves alone whatever already carries a Content-Encoding (the shell's files, and a
+  proxy in front never compresses such an answer again: see deploy/nginx.conf).
+"""
+
+import gzip
+import threading
+
+import brotli
+from flask import Flask, Response, current_app, request
+from flask_compress import Compress
+
+compress = Compress()
+
+# What is worth compressing: text. Photos are JPEG already; xlsx is a zip.
+MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+             "application/manifest+json", "image/svg+xml", "text/csv", "text/plain"]
+MIN_SIZE = 500  # below a packet, compression saves nothing worth its header
+_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Compress dynamic answers the browser accepts compressed (brotli first, then gzip)."""
+    app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 4)  # per request: fast, still smaller than gzip -6
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    app.config.setdefault("COMPRESS_MIN_SIZE", MIN_SIZE)
+    app.extensions["precompressed"] = {}
+    compress.init_app(app)
+
+
+def chosen_encoding(accept_encoding: str) -> str | None:
+    """Return "br" or "gzip" as the request's Accept-Encoding allows (brotli first), or None."""
+    offered = {}
+    for part in accept_encoding.split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        offered[name.strip().lower()] = quality
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0)) > 0:
+            return name
+    return None
+
+
+def _compressed(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(body, quality=11)  # once per release: the best ratio is worth its time
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def encoded(response: Response, key: str) -> Response:
+    """Compress a response whose body is fixed for `key` (a file and the release), once per encoding.
+
+    The answer varies by Accept-Encoding; a small body, or a browser that accepts neither, gets it as is.
+    """
+    response.vary.add("Accept-Encoding")
+    body = response.get_data()
+    encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
+    if encoding is None or len(body) < MIN_SIZE or "Content-Encoding" in response.headers:
+        return response
+    cache = current_app.extensions["precompressed"]
+    found = cache.get((key, encoding))
+    if found is None:
+        found = _compressed(body, encoding)
+        with _lock:
+            cache[(key, encoding)] = found
+    etag, weak = response.get_etag()
+    response.set_data(found)
+    response.headers["Content-Encoding"] = encoding
+    if etag:  # the compressed bytes are another representation: another validator
+        response.set_etag(f"{etag}-{encoding}", weak=weak)
+    return response
