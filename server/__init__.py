@@ -95,6 +95,7 @@ def _register(app: Flask) -> None:
     from server.auth import permissions
     from server.auth import services as auth_services
     from server.auth.views import bp as auth_bp
+    from server.board.views import bp as board_bp
     from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
     from server.notifications import views as notifications_views
@@ -138,6 +139,7 @@ def _register(app: Flask) -> None:
     permissions.init_app(app)
     api_errors.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(board_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(zones_bp)
     app.register_blueprint(labels_bp)
