@@ -98,6 +98,7 @@ def _register(app: Flask) -> None:
     from server.board.views import bp as board_bp
     from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
+    from server.ledger.views import bp as ledger_bp
     from server.notifications import views as notifications_views
     from server.zones.views import bp as zones_bp
 
@@ -144,6 +145,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(zones_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(hazards_bp)
+    app.register_blueprint(ledger_bp)
     notifications_views.init_app(app)
     web.init_app(app)
     from server.hazards import api as _hazards_api  # noqa: F401  (importing a domain's api.py adds its routes)

@@ -2,6 +2,7 @@
 
 from server.auth.models import FailedSignIn, User, UserRole  # noqa: F401
 from server.hazards.models import Category, Hazard, HazardEvent, Photo  # noqa: F401
+from server.ledger.models import Notice  # noqa: F401
 from server.notifications.models import Notification  # noqa: F401
 from server.patrols.models import PatrolVisit  # noqa: F401
 from server.zones.models import RetiredToken, Zone  # noqa: F401

@@ -219,6 +219,7 @@ POSTS = {
     "hazards.act": (lambda w: {"action": "assign", "seen_state": "reported", "rectifier_id": w.boss.id,
                                "deadline": "2030-01-01"},
                     {"rectifier_id": NUMBERS, "deadline": NUMBERS + DAYS}),
+    "ledger.issue_notices": (lambda w: {"hazard": w.hazard.id}, {"hazard": NUMBERS}),
     "notifications.mark_all_read": (lambda w: {}, {"ids": NUMBERS}),
 }
 # Routes that act on a hazard: each case gets a new one, so an action that goes through spoils no other.
