@@ -97,7 +97,8 @@ def on_time():
 def _last_submit_id():
     submit = aliased(HazardEvent)
     return (select(func.max(submit.id))
-            .where(submit.hazard_id == Hazard.id, submit.action == states.SUBMIT).scalar_subquery())
+            .where(submit.hazard_id == Hazard.id, submit.action == states.SUBMIT)
+            .correlate(Hazard).scalar_subquery())  # nested two deep: correlate to the outer hazards row
 
 
 def group_condition(name: str, now: datetime):
@@ -135,6 +136,7 @@ class HazardFilter:
     timing: str = ""  # ON_TIME or LATE
     overdue: bool | None = None  # True: overdue now only; False: all but those
     deferral_pending: bool | None = None
+    event: str = ""  # had at least one event of this action (fail: a failed recheck; reopen: reopened)
     text: str = ""  # words in the description or the zone's name or code
 
     # Query-string names of the fields (the rest are spelled as the fields are).
@@ -151,6 +153,8 @@ class HazardFilter:
         if self.severity and self.severity not in states.SEVERITIES:
             raise BadFilter(_l("Choose the severity: general, major or critical."),
                             details={"severity": "unknown"})
+        if self.event and self.event not in states.EVENT_ACTIONS:
+            raise BadFilter(_l("Unknown action: %(action)s", action=self.event), details={"event": "unknown"})
         if self.timing and self.timing not in TIMINGS:
             raise BadFilter(_l("Choose on time or late."), details={"timing": "unknown"})
         for first, last in (("found_from", "found_to"), ("closed_from", "closed_to")):
@@ -232,6 +236,9 @@ class HazardFilter:
         if self.deferral_pending is not None:
             pending = Hazard.deferral_requested_at.is_not(None)
             found.append(pending if self.deferral_pending else ~pending)
+        if self.event:
+            found.append(select(HazardEvent.id).where(HazardEvent.hazard_id == Hazard.id,
+                                                      HazardEvent.action == self.event).exists())
         if self.text:
             in_zone = select(Zone.id).where(or_(Zone.name.icontains(self.text, autoescape=True),
                                                 Zone.code.icontains(self.text, autoescape=True)))
@@ -266,6 +273,11 @@ def _between(column, first: date | None, last: date | None) -> list:
 
 
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def parse_day(name: str, raw: str) -> date | None:
+    """Return a query string's day (YYYY-MM-DD), None when empty; raise BadFilter naming a bad one."""
+    return _parse("date | None", name, raw.strip()) if raw and raw.strip() else None
 
 
 def _parse(kind: str, name: str, raw: str):
