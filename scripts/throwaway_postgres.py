@@ -4,6 +4,9 @@
                                                      # print the SQLAlchemy URL of its `postgres` database
     python scripts/throwaway_postgres.py stop DIR    # stop it and delete DIR
     python scripts/throwaway_postgres.py bindir      # print the folder of initdb/pg_ctl, or exit 1
+    python scripts/throwaway_postgres.py run CMD...  # start one in a temporary folder, run CMD with
+                                                     # XUNJIAN_TEST_POSTGRES_URL set to it, stop it; exit
+                                                     # with CMD's status
 
 The server trusts every local connection (it listens on 127.0.0.1 and a socket inside DIR only) and runs
 without fsync: it holds nothing worth keeping. As root, initdb and the server run as the `postgres` user
@@ -17,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 # Speed over durability: a crash loses a scratch server, nothing else. Connections: two xdist workers,
@@ -82,8 +86,23 @@ def stop(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def run(command: list[str]) -> int:
+    """Run `command` with XUNJIAN_TEST_POSTGRES_URL naming a throw-away server; stop it after, whatever
+    happens; return the command's exit status."""
+    # Its own folder right under the temporary directory: the postgres user must be able to reach it.
+    folder = Path(tempfile.mkdtemp(prefix="xunjian-pg-"))
+    try:
+        env = {**os.environ, "XUNJIAN_TEST_POSTGRES_URL": start(folder)}
+        # The command is the caller's own (make test's pytest line), run as given.
+        return subprocess.run(command, env=env, check=False).returncode  # noqa: S603
+    finally:
+        stop(folder)
+
+
 def main(argv: list[str]) -> int:
     """Run the command named in argv; return the exit status."""
+    if argv[:1] == ["run"] and len(argv) > 1:
+        return run(argv[1:])
     if argv[:1] == ["bindir"]:
         found = bindir()
         if found:

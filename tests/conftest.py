@@ -31,11 +31,12 @@ sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="the suite runs on PostgreS
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="XUNJIAN_TEST_POSTGRES_URL is not set")
 
 
-def _database_uri(folder) -> str:
-    # Under PostgreSQL the folder's name stands in for the database (made by _create_database).
+def _database_uri(folder, name=DATABASE) -> str:
+    # Under PostgreSQL the file's path stands in for a database (made by _create_database).
     if ON_POSTGRES:
-        return make_url(POSTGRES_URL).set(database=_pg_name(folder)).render_as_string(hide_password=False)
-    return f"sqlite:///{folder / DATABASE}"
+        return make_url(POSTGRES_URL).set(database=_pg_name(folder / name)).render_as_string(
+            hide_password=False)
+    return f"sqlite:///{folder / name}"
 
 
 def _test_config(folder) -> dict:
@@ -57,9 +58,9 @@ def _test_config(folder) -> dict:
 _pg_names: dict = {}
 
 
-def _pg_name(folder) -> str:
-    """Return the database name that stands for `folder` in this process (made up on first use)."""
-    return _pg_names.setdefault(str(folder), f"{_PREFIX}_{next(_seq)}")
+def _pg_name(path) -> str:
+    """Return the database name that stands for the SQLite file `path` in this process (made on first use)."""
+    return _pg_names.setdefault(str(path), f"{_PREFIX}_{next(_seq)}")
 
 
 @contextlib.contextmanager
@@ -83,12 +84,13 @@ def _drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def empty_database_uri(folder) -> str:
-    """Return the URI of a new, empty database for `folder` (no tables: for migrations and fresh apps)."""
+def empty_database_uri(folder, name=DATABASE) -> str:
+    """Return the URI of a new, empty database (no tables: for migrations and fresh apps): the SQLite file
+    `name` in `folder`, or a PostgreSQL database standing for it."""
     if ON_POSTGRES:
-        _create_database(_pg_name(folder))
-        _fresh_databases.append(_pg_name(folder))
-    return _database_uri(folder)
+        _create_database(_pg_name(folder / name))
+        _fresh_databases.append(_pg_name(folder / name))
+    return _database_uri(folder, name)
 
 
 _fresh_databases: list[str] = []
@@ -104,11 +106,11 @@ def _drop_fresh_databases():
 
 @pytest.fixture(scope="session")
 def schema_database(tmp_path_factory):
-    """Build the schema and the default categories once per session; return that SQLite file (or the
-    folder that names the PostgreSQL template database)."""
+    """Build the schema and the default categories once per session; return that SQLite file (on
+    PostgreSQL, the path that stands for the template database)."""
     folder = tmp_path_factory.mktemp("schema")
     if ON_POSTGRES:
-        _create_database(_pg_name(folder))
+        _create_database(_pg_name(folder / DATABASE))
     app = create_app(_test_config(folder))
     app.instance_path = str(folder)
     with app.app_context():
@@ -121,8 +123,8 @@ def schema_database(tmp_path_factory):
     if not ON_POSTGRES:
         yield folder / DATABASE
         return
-    yield folder
-    _drop_database(_pg_name(folder))
+    yield folder / DATABASE
+    _drop_database(_pg_name(folder / DATABASE))
 
 
 @contextlib.contextmanager
@@ -130,7 +132,7 @@ def app_on_copy(folder, schema_database):
     """Make an app on its own copy of the schema-built database in `folder`; dispose of its engine after."""
     # Copying a built database is a fraction of the cost of create_all and the categories for every test.
     if ON_POSTGRES:
-        _create_database(_pg_name(folder), template=_pg_name(schema_database))
+        _create_database(_pg_name(folder / DATABASE), template=_pg_name(schema_database))
     else:
         shutil.copyfile(schema_database, folder / DATABASE)
     app = create_app(_test_config(folder))
@@ -143,7 +145,7 @@ def app_on_copy(folder, schema_database):
         with app.app_context():
             db.engine.dispose()
         if ON_POSTGRES:
-            _drop_database(_pg_name(folder))
+            _drop_database(_pg_name(folder / DATABASE))
 
 
 @pytest.fixture
