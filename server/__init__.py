@@ -48,8 +48,11 @@ def _finish_config(app: Flask) -> None:
     cfg = app.config
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         url = os.environ.get("DATABASE_URL")
-        if url and url.startswith("postgres://"):
-            url = "postgresql://" + url.removeprefix("postgres://")
+        # postgres:// (as hosts print it) and a bare postgresql:// use psycopg 3, the driver we pin
+        # (SQLAlchemy's default would be psycopg2).
+        for bare in ("postgres://", "postgresql://"):
+            if url and url.startswith(bare):
+                url = "postgresql+psycopg://" + url.removeprefix(bare)
         cfg["SQLALCHEMY_DATABASE_URI"] = url or f"sqlite:///{Path(app.instance_path) / 'xunjian.sqlite'}"
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
