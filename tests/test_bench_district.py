@@ -158,3 +158,28 @@ def test_a_second_run_reuses_the_cached_file(tmp_path, monkeypatch):
     again, same = district.district_db(200, until=UNTIL, quiet=True)
     assert (again, same, again.stat().st_mtime_ns) == (path, facts, built)
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".sqlite"]
+
+
+def test_the_bare_ledger_has_the_ledgers_rows_in_its_order(small):
+    pytest.importorskip("server.ledger.queries")
+    import ledger_export
+
+    path, facts, conn = small
+    now = datetime.fromisoformat(facts["until"])
+    app = district.district_app(path)
+    with app.test_request_context():
+        from server.auth.models import User
+        from server.extensions import db
+        from server.hazards.filters import HazardFilter
+        from server.ledger.queries import ledger_entries
+        from server.ledger.sheets import ledger_columns, ledger_rows
+        from server.schooltime import school_tz
+
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        ours = list(ledger_rows(ledger_entries(admin, HazardFilter(), now), now, "zh"))
+        columns = ledger_columns()
+        offset = school_tz().utcoffset(now.replace(tzinfo=None))
+        bare = list(ledger_export.BareLedger(conn, now, offset, app.config["PUBLIC_BASE_URL"]).rows(10_000))
+        db.engine.dispose()
+    assert [row[:4] for row in bare] == [row[:4] for row in ours]  # number, hazard, day found, reporter
+    assert {len(row) for row in bare} == {len(columns)} == {len(ledger_export.HEADERS)}
