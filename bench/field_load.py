@@ -5,26 +5,38 @@ Run: .venv/bin/python bench/field_load.py      (needs Debian's chromium; also pa
 A live server on loopback with a throw-away database counts what it sends, per request. Headless Chromium
 at a phone's size signs in and lands on a zone's QR URL (the shell, its modules and CSS, the manifest, the
 service worker and its precache, the data): that is the first load. Then it opens another zone's QR URL:
-the repeat load. Sizes are gzip -6 of each body (what a TLS proxy such as nginx sends) and raw.
+the repeat load. Sizes are gzip -6 of each body (what a TLS proxy such as nginx sends: the figure earlier
+releases were measured by), raw, and as the app sent them (it compresses its own answers, brotli or gzip, when
+the browser accepts them; see server/compression.py).
 """
 
 import gzip
 import sys
 
 import _live
+import brotli
+
+DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
 class Counter:
-    """WSGI middleware that records the bytes of every response body, by path."""
+    """WSGI middleware that records the bytes of every response body, by path: raw, gzip -6, as sent."""
 
     def __init__(self, app):
         self.app, self.log = app, []
 
     def __call__(self, environ, start_response):
-        body = b"".join(self.app(environ, start_response))
+        encoding = []
+
+        def started(status, headers, exc_info=None):
+            encoding.extend(v for k, v in headers if k.lower() == "content-encoding")
+            return start_response(status, headers, exc_info)
+
+        sent = b"".join(self.app(environ, started))
+        body = DECODE[encoding[0]](sent) if encoding else sent
         url = environ["PATH_INFO"] + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-        self.log.append((url, len(body), len(gzip.compress(body, 6))))
-        return [body]
+        self.log.append((url, len(body), len(gzip.compress(body, 6)), len(sent)))
+        return [sent]
 
 
 def _report(name, rows):
@@ -34,7 +46,8 @@ def _report(name, rows):
     # HTTP cache or not, depending on timing. Each file once is what a phone must fetch; the total, the most.
     once = {r[0]: r for r in shell}.values()
     print(f"field_load {name}: shell {sum(r[2] for r in once)} B gzip ({sum(r[1] for r in once)} B raw, "
-          f"{len(once)} files; {sum(r[2] for r in shell)} B gzip in {len(shell)} requests counting repeats); "
+          f"{sum(r[3] for r in once)} B as the app sent them, {len(once)} files; "
+          f"{sum(r[2] for r in shell)} B gzip in {len(shell)} requests counting repeats); "
           f"API data {sum(r[2] for r in data)} B gzip ({len(data)} requests)")
 
 

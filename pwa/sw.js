@@ -1,7 +1,7 @@
 // The field app's service worker, served from /sw.js with the version and file list stamped in by the server.
 // The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
 // cached shell first, other pages the network and, failing it, an offline page; the data the field app needs
-// offline (session, words, categories, the zone directory, the user's tasks and round) is cached
+// offline (session, words, categories, the zone directory, the user's tasks, round and notifications) is cached
 // network-first, and dropped when the server says the phone's user changed or signed out. Vendored
 // libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched,
 // in a cache of their own that outlives app releases (it changes only when pwa/vendor/ does).
@@ -15,7 +15,7 @@ const CACHE = `shell-${VERSION}`;
 const DATA = "data-v1";
 const FIELD = /^\/(app(\/|$)|z\/)/;  // the field app's pages (the rest of the site is the desk)
 const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
-  + "zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
+  + "notifications|zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));

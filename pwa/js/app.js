@@ -4,10 +4,12 @@ import { h, replace } from "./dom.js";
 import { languages, loadMessages, locale, t } from "./i18n.js";
 import * as hazard from "./screens/hazard.js";
 import * as home from "./screens/home.js";
+import * as notifications from "./screens/notifications.js";
 import * as outboxScreen from "./screens/outbox.js";
 import * as outbox from "./outbox.js";
 import * as report from "./screens/report.js";
 import * as scan from "./screens/scan.js";
+import * as tasks from "./screens/tasks.js";
 import * as zone from "./screens/zone.js";
 
 const ROUTES = [
@@ -15,6 +17,8 @@ const ROUTES = [
   [/^\/app\/hazards\/(\d+)\/?$/, hazard],
   [/^\/app\/outbox\/?$/, outboxScreen],
   [/^\/app\/scan\/?$/, scan],
+  [/^\/app\/tasks\/?$/, tasks],
+  [/^\/app\/notifications\/?$/, notifications],
   [/^\/z\/([^/]+)\/report\/?$/, report],
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
@@ -22,12 +26,15 @@ const ROUTES = [
 // What the field needs offline: the zone directory (every label opens), categories (the report form), the
 // state machine and its limits (rules.js). The service worker keeps each answer it sees.
 const FIELD_DATA = ["/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"];
-// What opening the app fetched: the session, the words, the home screen's tasks and round.
-const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today"];
+// What opening the app fetched: the session, the words, the home screen's tasks and round, the notifications.
+const UNREAD = "/api/v1/notifications?unread=1&limit=1";  // the header's count: one notice at most
+const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today", UNREAD,
+                      "/api/v1/notifications"];
 const main = document.getElementById("main");
 // `signedOut`: the server no longer knows this phone's session (it answered 401, or the session came back empty):
 // the header must not go on naming the last person.
-const state = { user: null, signedOut: false, signInNeeded: false, firstRoute: true, leave: null };
+const state = { user: null, signedOut: false, signInNeeded: false, firstRoute: true, leave: null, unread: 0,
+                asked: 0 };
 
 /** Go to a path inside the app without reloading. */
 export function navigate(path, { replaceState = false } = {}) {
@@ -45,6 +52,10 @@ async function route() {
   replace(main, h("p", { class: "loading" }, t("loading")));
   const flash = sessionStorage.getItem("flash");
   sessionStorage.removeItem("flash");
+  // Each screen asks anew how many notifications are unread (a task assigned meanwhile shows at once); an
+  // answer overtaken by a count the notifications screen was told since (marked read) is dropped.
+  const asked = ++state.asked;
+  getJSON(UNREAD).then((data) => asked === state.asked && drawUnread(data.unread)).catch(() => {});
   try {
     // `opened`: this screen is what the browser opened (a QR label's URL), not an in-app step.
     const opened = state.firstRoute;
@@ -68,7 +79,15 @@ async function route() {
   }
 }
 
-// One line at 360 px: the "no signal" chip, the outbox and a menu named by who is signed in, which holds the
+// The notifications link: a bell, and the unread count in its name as on screen (WCAG 2.5.3).
+function drawUnread(n) {
+  state.unread = n;
+  const link = document.getElementById("notes-link");
+  replace(link, n ? h("span", { class: "count" }, String(n)) : null);
+  link.setAttribute("aria-label", n ? t("notifications_unread", { n }) : t("notifications"));
+}
+
+// One line at 360 px: the "no signal" chip, the notifications, the outbox and a menu named by who is signed in, which holds the
 // language and signing out (a <details>: its summary says expanded or not to screen readers by itself).
 function drawHeader() {
   const other = locale === "en" ? "zh_CN" : "en";
@@ -78,6 +97,7 @@ function drawHeader() {
   replace(tools,
     // Said at once when the phone loses its network (a live region: announced, not only seen).
     h("span", { id: "signal", class: "no-signal", role: "status" }, outbox.status.noSignal ? t("no_signal") : ""),
+    h("a", { href: "/app/notifications", "data-nav": true, class: "notes-link", id: "notes-link" }),
     h("a", { href: "/app/outbox", "data-nav": true, class: "outbox-link", id: "outbox-link" }, t("outbox")),
     h("details", { class: "menu", id: "user-menu" },
       h("summary", { class: `who${state.signedOut ? " who-out" : ""}`, "aria-label": t("menu_for", { name: who }) },
@@ -85,6 +105,7 @@ function drawHeader() {
       h("div", { class: "menu-panel" },
         state.signedOut ? h("a", { class: "menu-item", href: `/login?next=${next}` }, t("sign_in")) : null,
         menuButtons(other))));
+  drawUnread(state.unread);
   outbox.list().then((items) => drawOutboxCount(items, outbox.status));
 }
 
@@ -158,6 +179,10 @@ async function start() {
   });
   addEventListener("popstate", route);
   outbox.subscribe(drawOutboxCount);
+  addEventListener("unread", (event) => {
+    state.asked += 1;  // newer than any count asked for before
+    drawUnread(event.detail);
+  });
   // A tap elsewhere or Escape closes the header's menu, as a menu does.
   document.addEventListener("click", (event) => {
     const menu = document.getElementById("user-menu");

@@ -26,8 +26,10 @@ export async function loadMessages() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
 }
 
-/** Return the word for a key, with %(name)s placeholders filled. */
+/** Return the word for a key, with %(name)s placeholders filled; for a count n, its form ("1 photo"). */
 export function t(key, vars = {}) {
-  const text = messages[key] ?? key;
+  // A count of one reads `key_one` where the language has that form (English; Chinese has one form).
+  const one = "n" in vars && new Intl.PluralRules(locale.replace("_", "-")).select(Number(vars.n)) === "one";
+  const text = (one && messages[`${key}_one`]) || (messages[key] ?? key);
   return text.replace(/%\((\w+)\)[sd]/g, (_, name) => String(vars[name] ?? ""));
 }

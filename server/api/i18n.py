@@ -174,6 +174,21 @@ MESSAGES = {
     "hazards_as_of": _l("No signal: the open hazards as of %(time)s."),
     "hazards_not_kept": _l("No signal: this phone has no list of this zone's open hazards yet."),
     "photo_of": _l("Photo of %(what)s"),
+    # A key ending in _one is the word for a count of one where the language has that form (English);
+    # the app's t() picks it by Intl.PluralRules, and Chinese, with one form, always reads the key itself.
+    "n_photos_one": _l("%(n)s photo"),
+    "outbox_waiting_one": _l("%(n)s record waits to be sent."),
+    "outbox_attention_one": _l("%(n)s needs attention."),
+    "more_zones_one": _l("%(n)s more zone due"),
+    "notifications": _l("Notifications"),
+    "notifications_unread": _l("Notifications: %(n)s unread"),
+    "no_notifications": _l("No notifications yet."),
+    "mark_all_read": _l("Mark all as read"),
+    "unread": _l("Unread"),
+    "rechecks_waiting": _l("%(n)s hazards await your recheck."),
+    "rechecks_waiting_one": _l("%(n)s hazard awaits your recheck."),
+    "see_list": _l("See the list"),
+    "no_tasks": _l("Nothing to rectify or recheck now."),
 }
 
 

@@ -29,12 +29,15 @@ def desk_page(browser):
         context.close()
 
 
-def _admin(app, make_user, locale):
-    """Make an admin (the widest header: every link) with a long name, speaking `locale`."""
+def _desk(app, live, page, make_user, locale):
+    """Sign an admin in (the widest header: every link, a long name), speaking `locale`; open the desk."""
     admin = make_user(display_name="欧阳春晓主任", roles=("admin", "supervisor"))
     with app.app_context():
         db.session.get(User, admin.id).locale = None if locale == "zh_CN" else locale
         db.session.commit()
+    sign_in(page, live, admin.username)
+    page.goto(f"{live}/desk")
+    _one_line(page)
     return admin
 
 
@@ -46,11 +49,8 @@ def _one_line(page):
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_desk_header_is_one_line_at_360_px_with_a_menu(app, live, desk_page, make_user, locale):
-    admin = _admin(app, make_user, locale)
     page = desk_page(360)
-    sign_in(page, live, admin.username)
-    page.goto(f"{live}/desk")
-    _one_line(page)
+    admin = _desk(app, live, page, make_user, locale)
     summary = page.locator(".bar-menu summary")
     expect(summary).to_have_accessible_name(re.compile(admin.display_name))  # contains what it shows
     assert summary.bounding_box()["height"] >= 44
@@ -70,11 +70,8 @@ def test_desk_header_is_one_line_at_360_px_with_a_menu(app, live, desk_page, mak
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_desk_header_links_stand_in_the_bar_on_a_wide_screen(app, live, desk_page, make_user, locale):
-    admin = _admin(app, make_user, locale)
     page = desk_page(1280)
-    sign_in(page, live, admin.username)
-    page.goto(f"{live}/desk")
-    _one_line(page)
+    _desk(app, live, page, make_user, locale)
     expect(page.locator(".bar-menu summary")).to_be_hidden()
     for name in LINKS[locale]:
         expect(page.locator(".bar").get_by_role("link", name=name, exact=True)).to_be_visible()

@@ -62,12 +62,12 @@ def _end_session(app, user):
         db.session.commit()
 
 
-def _report(page, live, zone, words, category, severity):
+def _report(page, live, zone, words, category, severity, photos=1):
     """Report a hazard in `zone` through the form, in-app (the phone may be offline)."""
     page.goto(f"{live}/z/{zone.qr_token}")
     page.get_by_role("link", name=words["report"]).click()
-    page.set_input_files("#photos", str(phone_photo_path()))
-    expect(page.locator(".thumbs img")).to_have_count(1)
+    page.set_input_files("#photos", [str(phone_photo_path())] * photos)
+    expect(page.locator(".thumbs img")).to_have_count(photos)
     page.locator("label.choice", has_text=words[category]).click()
     page.locator("label.choice", has_text=words[severity]).click()
     page.get_by_role("button", name=words["submit"], exact=True).click()
@@ -257,3 +257,36 @@ def test_home_does_not_move_while_it_fills(app, live, screen, make_user, make_zo
     assert screen.evaluate(CLS) < 0.1
     shot(screen, f"screens-home-{locale}")
     assert serious_violations(screen) == []
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_zone_facts_labels_do_not_squeeze_the_values(app, live, screen, make_user, make_zone, locale):
+    patrol = make_user(roles=("patrol",))
+    _speak(app, patrol, locale)
+    rectifier = make_user(display_name="欧阳建国", roles=("rectifier",), phone="13800001234")
+    zone = make_zone(name="锅炉房", building="后勤楼", floor="地下一层", department="后勤维修组",
+                     responsible=rectifier)
+    sign_in(screen, live, patrol.username)
+    screen.goto(f"{live}/z/{zone.qr_token}")
+    expect(screen.locator("dl.facts dt")).to_have_count(5)
+    card = screen.locator("dl.facts").bounding_box()["width"]
+    for n in range(5):  # each value has most of the line; a long label wraps instead
+        label = screen.locator("dl.facts dt").nth(n).bounding_box()
+        value = screen.locator("dl.facts dd").nth(n).bounding_box()
+        assert label["width"] <= 0.4 * card, n
+        assert value["width"] >= 150, n  # with the label's longest word as its width, 110 px in English
+    assert screen.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(screen, f"screens-zone-facts-{locale}")
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("zh_CN", ["1 张照片", "2 张照片"]),
+    ("en", ["1 photo", "2 photos"]),
+])
+def test_outbox_counts_photos_in_the_language_s_plural_forms(app, live, screen, make_user, make_zone, locale,
+                                                             expected):
+    zone, words = _patrol_offline(app, live, screen, make_user, make_zone, locale, "锅炉房")
+    _report(screen, live, zone, words, "fire", "major")
+    _report(screen, live, zone, words, "electric", "general", photos=2)
+    _open_outbox(screen)
+    expect(screen.locator(".outbox-item .nowrap")).to_have_text(expected)

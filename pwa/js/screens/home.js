@@ -4,7 +4,7 @@ import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { warmDecoder } from "../qr.js";
-import { fill as fillTasks } from "./tasks.js";
+import { fill as fillTasks, fillRechecks } from "./tasks.js";
 
 /** Return sentence `key` with its time `iso` in a span kept on one line (a date never breaks across lines). */
 export function dated(key, name, iso, options) {
@@ -129,18 +129,23 @@ export async function show(root, { user, navigate, getJSON }) {
     ? h("p", {}, h("a", { class: "button", href: "/desk" }, t("desk")))
     : null;
   const tasks = h("section", { id: "my-tasks", "aria-labelledby": "my-tasks-title", hidden: true });
+  const rechecks = h("p", { class: "card", id: "rechecks-waiting", hidden: true });
   const round = h("section", { id: "round", "aria-labelledby": "round-title", hidden: true });
-  // The tasks and the round come before the code form: drawn before the screen is shown, they do not push
-  // it down while the user looks (layout shift). A slow network is not waited for long: they follow later.
-  const filled = Promise.all([fillTasks(tasks, getJSON), fillRound(round, getJSON).catch(() => {})]);
+  // Each role lands where its work is: a rectifier's tasks and a supervisor's rechecks come before the scan
+  // button. Drawn before the screen is shown, they do not push it down while the user looks (layout shift);
+  // a slow network is not waited for long: they follow later.
+  const filled = Promise.all([
+    getJSON("/api/v1/me/tasks").then((work) => { fillTasks(tasks, work); fillRechecks(rechecks, work); }),
+    fillRound(round, getJSON).catch(() => {})]);
   const card = await outboxCard();
   await Promise.race([filled.catch(() => {}), new Promise((resolve) => setTimeout(resolve, FILL_WAIT_MS))]);
   replace(root,
     h("h1", {}, t("hello", { name: user.display_name })),
+    tasks, rechecks,
     h("a", { class: "button primary big scan-button", id: "scan-link", href: "/app/scan", "data-nav": true },
       t("scan_title")),
     h("p", { id: "scan-hint", class: "muted" }, t("scan_hint")),
-    card, tasks, round,
+    card, round,
     codeForm({ navigate, getJSON, heading: t("type_code_title") }), desk);
   await filled;
   // Phones without a native QR reader get the decoder into the offline cache, after the screen is up.

@@ -91,7 +91,7 @@ function row(item, status, { user, redraw, settle, categories }) {
       h("p", {}, h("strong", {}, item.label), h("br"),
         kind ? [h("span", { class: `outbox-what sev-${item.fields.severity}` }, kind), h("br")] : null,
         h("span", { class: "muted" }, h("span", { class: "date" }, localTime(item.created_at)),
-          photos ? ` · ${t("n_photos", { n: photos })}` : ""),
+          photos ? [" · ", h("span", { class: "nowrap" }, t("n_photos", { n: photos }))] : null),
         " · ", h("span", { class: "item-state" }, state))),
     sending ? h("progress", { max: 100, value: percent ?? 0, hidden: percent === null,
                               "aria-label": t("upload_progress", { n: `${percent ?? 0}%` }) }) : null,
