@@ -32,17 +32,18 @@ def _answer(status, message):
     return lambda route: route.fulfill(status=status, content_type="application/json", body=body)
 
 
-def _look(page, name, locale, seen):
+def _look(page, name, locale, seen, full_page=True):
     """Check one screen as drawn (fits 360 px, axe finds nothing) and save its screenshot when asked to."""
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+    assert "。 " not in page.locator("body").inner_text(), name  # Chinese runs on after its full stop
     found = Axe().run(page).response["violations"]
     violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found]
     assert violations == [], name
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}-{locale}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}-{locale}.png"), full_page=full_page)
     seen.append(name)
 
 
@@ -84,7 +85,8 @@ def test_every_field_screen_at_360_px(app, live, browser, make_user, make_zone, 
     page.set_input_files("#photos", str(phone_photo_path()))
     expect(page.locator(".thumbs img")).to_have_count(1)
     page.locator("label.choice", has_text=words["fire"]).click()
-    _look(page, "report", locale, seen)
+    # What the phone shows: a whole-page picture would draw the sticky submit bar in the middle of the form.
+    _look(page, "report", locale, seen, full_page=False)
 
     page.context.set_offline(True)
     page.get_by_role("button", name=words["submit"], exact=True).click()

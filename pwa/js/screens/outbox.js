@@ -2,7 +2,7 @@
 // refused and why. A refused record can be edited and sent again, or discarded after a confirmation.
 import { getJSON } from "../api.js";
 import { h, localTime, replace } from "../dom.js";
-import { t } from "../i18n.js";
+import { locale, t } from "../i18n.js";
 import * as idb from "../idb.js";
 import * as outbox from "../outbox.js";
 import { limits } from "../rules.js";
@@ -172,9 +172,11 @@ export async function show(root, { user } = {}) {
     if (!root.contains(list)) return unsubscribe();
     last = [items, status];
     const attention = items.filter((i) => i.state === "attention").length;
+    // Sentences: a space between them in English, none after a Chinese "。".
     const text = [items.length ? t("outbox_waiting", { n: items.length }) : t("outbox_empty"),
-                  attention ? ` ${t("outbox_attention", { n: attention })}` : "",
-                  status.lastSync ? ` ${t("last_sync", { time: localTime(status.lastSync) })}` : ""].join("");
+                  attention ? t("outbox_attention", { n: attention }) : "",
+                  status.lastSync ? t("last_sync", { time: localTime(status.lastSync) }) : ""]
+      .filter(Boolean).join(locale === "en" ? " " : "");
     if (summary.textContent !== text) summary.textContent = text;  // a live region: announce changes only
     // "Send now" only when something waits to go (a refused record waits for the user, not the network).
     syncNow.hidden = !items.some((i) => i.state === "waiting");

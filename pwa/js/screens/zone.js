@@ -23,7 +23,7 @@ function hazardItem(hazard) {
   return h("li", { class: `hazard${hazard.overdue ? " overdue" : ""}` },
     h("a", { class: "hazard-open", href: `/app/hazards/${hazard.id}`, "data-nav": true },
     h("p", { class: "hazard-head" },
-      h("span", { class: `sev sev-${hazard.severity}` }, hazard.severity_label), " ",
+      h("span", { class: `sev sev-${hazard.severity}` }, hazard.severity_label), " · ",
       h("strong", {}, hazard.category?.name || ""), " · ",
       h("span", {}, hazard.state_label),
       hazard.overdue ? h("span", { class: "badge-overdue" }, t("overdue")) : null),
