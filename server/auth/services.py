@@ -155,11 +155,16 @@ def set_locale(user: User, locale: str) -> None:
 def authenticate(username: str, password: str) -> User | None:
     """Return the active user with these credentials, or None."""
     user = find_by_username(username)
+    stored, active = (user.password_hash, user.active) if user else (None, False)
+    # A sign-in is a POST, so on SQLite its first query took the write lock: end that transaction before the
+    # slow hash check, or every writer queues behind each sign-in's scrypt (bench/load.py: 55 sign-ins at once
+    # ran past the busy timeout, "database is locked").
+    db.session.commit()
     if user is None:
         # Spend the same time as a real check, so a missing account is not told apart by timing.
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not check_password_hash(stored, password or "") or not active:
         return None
     user.last_login_at = utcnow()
     return user
