@@ -1,8 +1,10 @@
 """CLI commands: flask --app server init-db | seed-demo | create-user | backup | restore | make-labels |
 sweep-deadlines | daily | check-deploy."""
 
+import os
 import shutil
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -26,11 +28,19 @@ def init_db_command():
 
 @click.command("seed-demo")
 @click.option("--url", default=None, help="The URL the app will be served on, to print.")
-def seed_demo_command(url):
+@click.option("--reset", is_flag=True, help="Delete ALL data and photos first, to start the demo over.")
+@click.option("--yes", is_flag=True, help="With --reset: do not ask first.")
+@click.option("--history/--no-history", default=True,
+              help="With or without the term of patrols and hazards (default: with).")
+def seed_demo_command(url, reset, yes, history):
     """Load demo data into an empty database (existing data is kept) and print the demo sign-ins."""
     from server import demo
 
-    created = demo.seed()
+    if reset:
+        if not yes:
+            click.confirm(f"Delete every record and photo of {db.engine.url.render_as_string()}?", abort=True)
+        click.echo(f"Everything deleted ({demo.reset()} photo files).")
+    created = demo.seed(history=history)
     db.session.commit()
     click.echo("Demo data loaded." if created else "Existing data kept (demo data is loaded only once).")
     click.echo("")
@@ -67,6 +77,24 @@ def _sqlite_path() -> Path | None:
     return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
 
 
+PG_DUMP = "xunjian.pgdump"
+
+
+def _postgres_tool(name: str, args: list[str]) -> None:
+    """Run pg_dump or pg_restore against the app's PostgreSQL database; raise a ClickException on failure."""
+    url = db.engine.url
+    exe = shutil.which(name)
+    if exe is None:
+        raise click.ClickException(f"{name} is missing: apt-get install -y postgresql-client")
+    # The password goes by the environment, not the command line (which every user can read in ps).
+    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    done = subprocess.run([exe, *args, "--dbname", conninfo], env=env, capture_output=True, text=True,  # noqa: S603
+                          check=False)
+    if done.returncode != 0:
+        raise click.ClickException(f"{name} failed: {done.stderr.strip()}")
+
+
 def _media_root() -> Path:
     # The photos' folder as the storage sees it (MEDIA_ROOT, or instance/media by default).
     return Path(current_app.config.get("MEDIA_ROOT") or Path(current_app.instance_path) / "media")
@@ -97,21 +125,26 @@ def check_deploy_command():
 def backup_command(out_dir):
     """Write a consistent archive of the database and photos, safe while the app runs."""
     src = _sqlite_path()
-    if src is None:
-        raise click.ClickException("backup handles the SQLite database; for PostgreSQL use pg_dump.")
+    if src is None and db.engine.url.get_backend_name() != "postgresql":
+        raise click.ClickException("backup handles SQLite and PostgreSQL databases only.")
     instance = Path(current_app.instance_path)
     out = Path(out_dir) if out_dir else instance / "backups"
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     archive = out / f"xunjian-{stamp}.tar.gz"
     with tempfile.TemporaryDirectory() as tmp:
-        snapshot = Path(tmp) / "xunjian.sqlite"
-        # SQLite's online backup copies a consistent snapshot even while other connections write.
-        with sqlite3.connect(src) as live, sqlite3.connect(snapshot) as copy:
-            live.backup(copy)
-        copy.close()
+        if src is None:
+            snapshot = Path(tmp) / PG_DUMP
+            # pg_dump reads one snapshot of the database in a single transaction, while others write.
+            _postgres_tool("pg_dump", ["--format=custom", "--no-owner", "--file", str(snapshot)])
+        else:
+            snapshot = Path(tmp) / "xunjian.sqlite"
+            # SQLite's online backup copies a consistent snapshot even while other connections write.
+            with sqlite3.connect(src) as live, sqlite3.connect(snapshot) as copy:
+                live.backup(copy)
+            copy.close()
         with tarfile.open(archive, "w:gz") as tar:
-            tar.add(snapshot, arcname="xunjian.sqlite")
+            tar.add(snapshot, arcname=snapshot.name)
             # Photos are written before the row that names them is committed, and never changed:
             # copying them after the snapshot means every photo the snapshot knows is in the archive.
             media = _media_root()
@@ -126,21 +159,27 @@ def backup_command(out_dir):
 def restore_command(archive, yes):
     """Replace the database and photos with those of a backup archive (stop the app first)."""
     dest = _sqlite_path()
-    if dest is None:
-        raise click.ClickException("restore handles the SQLite database only.")
+    if dest is None and db.engine.url.get_backend_name() != "postgresql":
+        raise click.ClickException("restore handles SQLite and PostgreSQL databases only.")
     if not yes:
-        click.confirm(f"Replace {dest} and its photos with {archive}?", abort=True)
+        where = dest or db.engine.url.render_as_string(hide_password=True)
+        click.confirm(f"Replace {where} and its photos with {archive}?", abort=True)
     db.engine.dispose()
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")
-        snapshot = Path(tmp) / "xunjian.sqlite"
+        snapshot = Path(tmp) / ("xunjian.sqlite" if dest else PG_DUMP)
         if not snapshot.exists():
-            raise click.ClickException("This archive holds no database.")
-        # Copy page by page into the live file through SQLite itself, so its WAL and locks stay coherent.
-        with sqlite3.connect(snapshot) as source, sqlite3.connect(dest, timeout=30) as target:
-            source.backup(target)
-        source.close()
-        target.close()
+            raise click.ClickException("This archive holds no database of this kind (SQLite or PostgreSQL).")
+        if dest is None:
+            # One transaction: the tables are dropped and refilled together, or not at all.
+            _postgres_tool("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction",
+                                          str(snapshot)])
+        else:
+            # Copy page by page into the live file through SQLite itself, so its WAL and locks stay coherent.
+            with sqlite3.connect(snapshot) as source, sqlite3.connect(dest, timeout=30) as target:
+                source.backup(target)
+            source.close()
+            target.close()
         media = _media_root()
         if (Path(tmp) / "media").exists():
             shutil.rmtree(media, ignore_errors=True)
