@@ -1,10 +1,8 @@
 """Racing sign-in attempts on PostgreSQL, where transactions run side by side (SQLite queues writers).
 
-Runs when XUNJIAN_TEST_POSTGRES_URL names an empty scratch database, e.g.
-postgresql+psycopg://postgres@127.0.0.1:5432/scratch (needs `pip install psycopg[binary]`).
+Runs when the suite runs on PostgreSQL (XUNJIAN_TEST_POSTGRES_URL: `make test-postgres`).
 """
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,24 +11,21 @@ import pytest
 from server import create_app
 from server.auth import sign_in_limits
 from server.extensions import db
+from tests.conftest import postgres_only
 
-POSTGRES_URL = os.environ.get("XUNJIAN_TEST_POSTGRES_URL")
 RACERS = 30
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="XUNJIAN_TEST_POSTGRES_URL is not set")
+pytestmark = postgres_only
 
 
 @pytest.fixture
-def pg_app(tmp_path):
-    """Return an app on the scratch PostgreSQL database, its tables made, and dropped afterwards."""
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": RACERS}})
-    app.instance_path = str(tmp_path)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.drop_all()
+def pg_app(app, tmp_path):
+    """Return an app on the test's own PostgreSQL database with a connection for every racer."""
+    racing = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": RACERS}})
+    racing.instance_path = str(tmp_path)
+    yield racing
+    with racing.app_context():
         db.engine.dispose()
 
 
