@@ -28,7 +28,11 @@ def index():
 @bp.get("/desk")
 @role_required()
 def home():
-    """Show the desk's start page: what this user can open."""
+    """Show the desk's start page: the dashboard for supervisors and admins, else what this user can open."""
+    if current_user.has_role("supervisor", "admin"):
+        from server.reports.views import dashboard_page
+
+        return dashboard_page()
     return render_template("desk/home.html")
 
 
