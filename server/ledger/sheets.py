@@ -67,11 +67,16 @@ def photo_url(photo: Photo | None) -> str | None:
 
 def ledger_rows(entries: Iterable[LedgerEntry], now: datetime, locale: str) -> Iterator[tuple]:
     """Yield one ledger row per entry, numbered from 1, values in the columns' order."""
+    # The words, translated once per export rather than once per row (a sixth of the time at 10,000 rows).
+    severities = {key: str(label) for key, label in wording.SEVERITY_LABELS.items()}
+    statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
+    results = {key: str(label) for key, label in RECHECK_LABELS.items()}
+    on_the_spot = str(_l("Fixed on the spot"))
     for number, entry in enumerate(entries, 1):
         hazard, submit, recheck = entry.hazard, entry.submit, entry.recheck
         measures = submit.note if submit else ""
         if hazard.fixed_on_the_spot and not measures:
-            measures = str(_l("Fixed on the spot"))
+            measures = on_the_spot
         rectifier = hazard.rectifier if hazard.state != states.REPORTED else None
         # The zone's department answers for it (谁主管、谁负责); a zone with none: the rectifier's own.
         department = hazard.zone.department or (rectifier.department if rectifier else "")
@@ -83,7 +88,7 @@ def ledger_rows(entries: Iterable[LedgerEntry], now: datetime, locale: str) -> I
             zone_place(hazard.zone),
             hazard.category.display_name(locale),
             hazard.description,
-            str(wording.SEVERITY_LABELS[hazard.severity]),
+            severities[hazard.severity],
             measures,
             rectifier.display_name if rectifier else "",
             department,
@@ -91,8 +96,8 @@ def ledger_rows(entries: Iterable[LedgerEntry], now: datetime, locale: str) -> I
             local_date(entry.rectified_at) if entry.rectified_at else None,
             recheck.actor.display_name if recheck else "",
             local_date(recheck.at) if recheck else None,
-            str(RECHECK_LABELS[recheck.action]) if recheck else "",
-            str(STATUS_LABELS[hazard.state]),
+            results[recheck.action] if recheck else "",
+            statuses[hazard.state],
             entry.days_overdue(now),
             photo_url(entry.before),
             photo_url(entry.after),

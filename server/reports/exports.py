@@ -96,7 +96,7 @@ def _xlsx_cell(sheet, column: Column, value: Any):
         # Excel, WPS and LibreOffice compute it on opening (openpyxl marks the book fullCalcOnLoad).
         url = str(value).replace('"', '""')
         return WriteOnlyCell(sheet, value=f'=HYPERLINK("{url}","{url}")')
-    if isinstance(value, str):
+    if isinstance(value, str) and value.startswith("="):
         return _styled(sheet, value)
     return value
 
