@@ -1,14 +1,18 @@
-"""Demo data that looks like the school: people, departments, about 25 zones, the default categories."""
+"""Demo data that looks like the school: people, departments, about 25 zones, the default categories, and a
+term of patrols and hazards (server/demo_history.py)."""
 
+from server import demo_history
 from server.auth import services as users
 from server.auth.models import ADMIN, PATROL, RECTIFIER, SUPERVISOR
+from server.extensions import db
 from server.hazards import categories
+from server.media.storage import get_storage
 from server.zones import services as zones
 from server.zones.models import CUSTOM, DAILY, WEEKLY
 
 DEMO_PASSWORD = "demo1234"
 
-# username, name, department, roles
+# username, name, department, roles; contractor staff also have their company (外包单位) in COMPANIES.
 PEOPLE = [
     ("admin", "系统管理员", "信息中心", [ADMIN, SUPERVISOR]),
     ("wang", "王主任", "后勤处", [SUPERVISOR]),
@@ -22,7 +26,9 @@ PEOPLE = [
     ("liu", "刘阿姨", "物业公司（保洁）", [RECTIFIER]),
     ("wu", "吴师傅", "锅炉房", [RECTIFIER]),
     ("zheng", "郑老师", "康复部", [RECTIFIER]),
+    ("ma", "马师傅", "电梯维保公司", [RECTIFIER]),
 ]
+COMPANIES = {"liu": "物业公司", "ma": "电梯维保公司"}
 
 # code, name, building, floor, department, responsible, key area, frequency, days
 ZONES = [
@@ -32,7 +38,7 @@ ZONES = [
     ("JX-2F-W", "教学楼二楼西走廊", "教学楼", "2F", "教务处", "zheng", False, WEEKLY, None),
     ("JX-3F", "教学楼三楼教室区", "教学楼", "3F", "教务处", "zheng", False, WEEKLY, None),
     ("JX-STAIR", "教学楼东西楼梯间", "教学楼", "1F-3F", "后勤处", "zhang", True, DAILY, None),
-    ("JX-LIFT", "教学楼无障碍电梯", "教学楼", "1F-3F", "后勤处", "zhang", True, DAILY, None),
+    ("JX-LIFT", "教学楼无障碍电梯", "教学楼", "1F-3F", "后勤处", "ma", True, DAILY, None),
     ("JX-REHAB", "康复训练室", "教学楼", "1F", "康复部", "zheng", True, DAILY, None),
     ("SS-1F", "学生宿舍一楼", "学生宿舍楼", "1F", "学生处", "liu", True, DAILY, None),
     ("SS-2F", "学生宿舍二楼", "学生宿舍楼", "2F", "学生处", "liu", True, DAILY, None),
@@ -55,18 +61,36 @@ ZONES = [
 ]
 
 
-def seed() -> bool:
-    """Load the demo people and zones into an empty database; return False if users already exist."""
+def seed(*, history: bool = True, end=None) -> bool:
+    """Load the demo people, zones and a term of history into an empty database; False if users exist."""
     categories.ensure_defaults()
     if users.find_by_username(PEOPLE[0][0]) is not None:
         return False
     people = {}
     for username, name, dept, roles in PEOPLE:
-        people[username] = users.create_user(username, name, DEMO_PASSWORD, roles, department=dept)
+        people[username] = users.create_user(username, name, DEMO_PASSWORD, roles, department=dept,
+                                             company=COMPANIES.get(username, ""))
     for code, name, building, floor, dept, who, key, freq, days in ZONES:
         zones.create_zone(code, name, building=building, floor=floor, department=dept,
                           responsible=people[who], key_area=key, frequency=freq, frequency_days=days)
+    db.session.commit()
+    if history:
+        demo_history.seed_history(end)
     return True
+
+
+def reset() -> int:
+    """Delete every record and every stored photo file, to start the demo over; return the files deleted."""
+    for table in reversed(db.metadata.sorted_tables):  # the referring tables first
+        # Core statements on purpose: the ORM refuses to delete history (events, photos), as it should in use.
+        db.session.execute(table.delete())
+    db.session.commit()
+    # With no record left, no file is named by one: the photo store is emptied with the records.
+    storage = get_storage()
+    keys = [item.key for item in storage.files()]
+    for key in keys:
+        storage.delete(key)
+    return len(keys)
 
 
 def logins() -> list[tuple[str, str, str]]:
