@@ -30,6 +30,8 @@ def test_percentile_is_the_nearest_rank(values, p, expected):
 @pytest.mark.parametrize(("kind", "status", "flagged"), [
     ("POST assign", 409, False),  # another supervisor got there first: the answer the field app expects
     ("POST pass", 409, False),
+    ("resend event", 409, False),  # an action in flight at the kill, its hazard moved on since
+    ("resend hazard", 409, True),
     ("POST report, 1 photo", 409, True),
     ("POST visit (JSON)", 422, True),
     ("GET list ?state=reported", 400, True),
