@@ -19,6 +19,7 @@ import argparse
 import math
 import sqlite3
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -211,8 +212,13 @@ def main() -> None:
         chosen = periods(local_date(now))
         cases = {}
         for name, (kind, first, last) in chosen.items():
+            # The check is each side's first (warming) run; its times are printed as it goes.
+            started = time.perf_counter()
             mine = ours_as_values(dashboard(db, admin, kind, first, last, now))
+            middle = time.perf_counter()
             assert mine == bare_dashboard(conn, first, last, now), f"the dashboard's {name} figures differ"
+            print(f"  dashboard, {name}: the same figures; first run ours {middle - started:.1f} s, bare SQL "
+                  f"{time.perf_counter() - middle:.1f} s", flush=True)
             cases[f"dashboard, {name}: ours"] = (lambda k=kind, f=first, t=last:
                                                  dashboard(db, admin, k, f, t, now))
             cases[f"dashboard, {name}: bare SQL"] = lambda f=first, t=last: bare_dashboard(conn, f, t, now)
@@ -221,7 +227,7 @@ def main() -> None:
         assert [h.id for h in page] == [r[0] for r in bare_page] and total == bare_total, "list pages differ"
         cases["hazard list, first page: ours"] = lambda: list_page(db, admin, now)
         cases["hazard list, first page: bare SQL"] = lambda: bare_list_page(conn, now)
-        seconds = interleaved(cases, args.runs)
+        seconds = interleaved(cases, args.runs, warm=0)
     for name, values in seconds.items():
         print(f"  {name:36} {ms(values)}")
     for name in [*(f"dashboard, {p}" for p in chosen), "hazard list, first page"]:
@@ -230,7 +236,7 @@ def main() -> None:
     if args.parts:
         with district_app(path).app_context():
             kind, first, last = chosen[args.parts]
-            parts = interleaved(dashboard_parts(kind, first, last, now), args.runs)
+            parts = interleaved(dashboard_parts(kind, first, last, now), args.runs, warm=0)
         print(f"  the dashboard's parts, {args.parts}:")
         for name, values in parts.items():
             print(f"    {name:30} {ms(values)}")

@@ -18,6 +18,7 @@ import itertools
 import sqlite3
 import sys
 import tempfile
+import time
 import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -144,6 +145,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--hazards", type=int, default=100_000, help="the district data set to read")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--writers", nargs="+", choices=list(WRITERS), default=list(WRITERS))
+    parser.add_argument("--one-run", action="store_true",
+                        help="time and peak from one traced run per writer (tracemalloc slows every writer)")
     args = parser.parse_args()
     path, facts = district_db(args.hazards)
     now = datetime.fromisoformat(facts["until"])
@@ -159,15 +163,24 @@ def main() -> None:
         offset = school_tz().utcoffset(now.replace(tzinfo=None))
         bare = BareLedger(conn, now, offset, app.config["PUBLIC_BASE_URL"])
         for rows in args.rows:
-            cases = {name: (lambda w=w, out=folder / f"{name}.xlsx", rows=rows: w(bare, rows, out))
-                     for name, w in WRITERS.items()}
-            # One run past 20,000 rows: a 100,000-row ledger takes a minute a writer on the shared machine.
-            seconds = interleaved(cases, args.runs if rows <= 20_000 else 1, warm=0)
-            peaks = {name: peak_mb(run) for name, run in cases.items()}
+            cases = {name: (lambda w=WRITERS[name], out=folder / f"{name}.xlsx", n=rows: w(bare, n, out))
+                     for name in args.writers}
+            if args.one_run:
+                seconds, peaks = {}, {}
+                for name, run in cases.items():
+                    started = time.perf_counter()
+                    peaks[name] = peak_mb(run)
+                    seconds[name] = [time.perf_counter() - started]
+            else:
+                # One run past 20,000 rows: a 100,000-row ledger takes minutes a writer on the shared machine.
+                seconds = interleaved(cases, args.runs if rows <= 20_000 else 1, warm=0)
+                peaks = {name: peak_mb(run) for name, run in cases.items()}
             for name in cases:
                 size = (folder / f"{name}.xlsx").stat().st_size / 1e6
+                against = f"; / minimal: time {ratio(seconds[name], seconds['minimal']):.2f}" \
+                    if "minimal" in seconds else ""
                 print(f"  {rows:>7,} rows, {name:7}: {ms(seconds[name])}, peak {peaks[name]:6.1f} MB, "
-                      f"file {size:5.1f} MB; / minimal: time {ratio(seconds[name], seconds['minimal']):.2f}")
+                      f"file {size:5.1f} MB{against}", flush=True)
 
 
 if __name__ == "__main__":
