@@ -195,7 +195,7 @@ class HazardFilter:
             elif isinstance(value, tuple):
                 args[name] = list(value)
             else:
-                args[name] = value
+                args[name] = str(value)  # a query string is text: ids read back as they were written
         return args
 
     def apply(self, query: Select, now: datetime) -> Select:
