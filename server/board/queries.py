@@ -1,9 +1,12 @@
 """The board's figures, counted in SQL (aggregates and GROUP BY: quick with 100,000 hazards). Never writes.
 
-The rules are the dashboard's, written once in server/hazards/filters.py and used here through HazardFilter:
+The rules are the dashboard's, written once in server/hazards/filters.py and used here through HazardFilter
+(the periods are server/reports/figures.py's; a test holds every figure equal to figures.breakdown's):
 a period's figures are about the hazards FOUND in it (school-local days of the report); found = valid (not
 invalidated), fixed = closed (by a passed recheck or on the spot), on time = rectified by the deadline in
 force then, overdue = overdue now. "Overdue now" on its own (the headline) counts every hazard overdue now.
+It counts with its own query, not figures.breakdown: the board has no viewer to filter by, and one pass over
+zone x category serves the four dimensions and the totals (breakdown is one query per dimension and period).
 
 Only aggregates and what is public leave this module: zone, building, category and department names, counts,
 closing days. Nothing names a person, and no description or photo is read.
@@ -18,10 +21,11 @@ from server.extensions import db
 from server.hazards import states
 from server.hazards.filters import ON_TIME, OVERDUE, VALID, HazardFilter
 from server.hazards.models import Category, Hazard
+from server.reports import figures
 from server.schooltime import today as school_today
 from server.zones.models import Zone
 
-WEEK, MONTH = "week", "month"
+WEEK, MONTH = figures.WEEK, figures.MONTH
 PERIODS = (WEEK, MONTH)
 # What each period shows, as HazardFilter changes on top of the period's days.
 # On time names closed hazards only; saying "closed" too lets SQL skip the on-time rule's subqueries for
@@ -89,9 +93,10 @@ class Board:
 
 
 def periods(now: datetime) -> dict[str, tuple[date, date]]:
-    """Return this week (from Monday: Chinese weeks start on Monday) and this month, school-local days."""
+    """Return the first and last school-local days of this week and this month, as the dashboard has them."""
     today = school_today(now)
-    return {WEEK: (today - timedelta(days=today.weekday()), today), MONTH: (today.replace(day=1), today)}
+    chosen = {kind: figures.period_from({"period": kind}, today) for kind in PERIODS}
+    return {kind: (period.first, period.last) for kind, period in chosen.items()}
 
 
 def _measures(days: dict[str, tuple[date, date]]) -> dict[str, dict]:

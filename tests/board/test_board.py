@@ -233,3 +233,27 @@ def test_recently_closed_means_the_last_thirty_days(app, make_hazard, make_zone,
     make_hazard("closed", zone=make_zone(name="图书馆"), now=NOW - timedelta(days=closed_days_ago))
     with app.app_context():
         assert [c.zone for c in queries.recently_closed(NOW)] == (["图书馆"] if listed else [])
+
+
+# How the dashboard's groups are named on the board: its key -> the board's label.
+DASHBOARD_LABEL = {"zone": lambda key: key[2], "building": lambda key: key[0],
+                   "category": lambda key: key[1], "department": lambda key: key[0]}
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+@pytest.mark.parametrize("dimension", ["zone", "building", "category", "department"])
+def test_every_figure_is_the_dashboards(app, fixture_world, figures, dimension, period):
+    """Each board figure is the dashboard's (figures.breakdown) for a supervisor, who sees every hazard."""
+    from server.auth.models import User
+    from server.reports import figures as dashboard
+
+    measures = {name: dashboard.BREAKDOWN[name] for name in ("found", "fixed", "on_time", "overdue")}
+    with app.app_context():
+        supervisor = db.session.get(User, fixture_world["supervisor"].id)
+        first, last = figures.days[period]
+        groups = dashboard.breakdown(supervisor, dashboard.Period(period, first, last).filter,
+                                     dashboard.DIMENSIONS[dimension], measures, NOW)
+    expected = {DASHBOARD_LABEL[dimension](g.key): {name: f.value for name, f in g.figures.items()}
+                for g in groups if any(f.value for f in g.figures.values())}
+    board = {g.label: g.figures[period] for g in figures.groups[dimension] if any(g.figures[period].values())}
+    assert board == expected and board
