@@ -14,6 +14,17 @@ WEEKLY = "weekly"
 CUSTOM = "custom"
 FREQUENCIES = (DAILY, WEEKLY, CUSTOM)
 
+# Risk levels of the national "double prevention" rules for schools (风险分级管控): 重大, 较大, 一般, 低.
+MAJOR = "major"
+SIGNIFICANT = "significant"
+GENERAL = "general"
+LOW = "low"
+RISK_LEVELS = (MAJOR, SIGNIFICANT, GENERAL, LOW)  # highest first: lists of zones sort by this order
+# The patrol frequency each risk level proposes (frequency, every how many days); the admin may set another.
+# Major risks are looked at every school day, significant ones every other day, general ones once a week (the
+# default frequency before risk levels), low ones every two weeks.
+RISK_FREQUENCY = {MAJOR: (DAILY, 1), SIGNIFICANT: (CUSTOM, 2), GENERAL: (WEEKLY, 7), LOW: (CUSTOM, 14)}
+
 
 class Zone(db.Model):
     """A safety-responsibility area with a named responsible person and a posted QR label."""
@@ -23,6 +34,7 @@ class Zone(db.Model):
         CheckConstraint(f"frequency IN {FREQUENCIES!r}", name="frequency_known"),
         # A custom frequency says every how many days; daily and weekly imply 1 and 7.
         CheckConstraint("frequency_days >= 1 AND frequency_days <= 365", name="frequency_days_range"),
+        CheckConstraint(f"risk_level IN {RISK_LEVELS!r}", name="risk_level_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +47,7 @@ class Zone(db.Model):
     key_area: Mapped[bool] = mapped_column(default=False)
     frequency: Mapped[str] = mapped_column(String(16), default=WEEKLY)
     frequency_days: Mapped[int] = mapped_column(default=7)
+    risk_level: Mapped[str] = mapped_column(String(16), default=GENERAL, server_default=GENERAL)
     active: Mapped[bool] = mapped_column(default=True)
     # What the posted label encodes: short, random, not the id. Re-issued when a label is damaged or misused.
     qr_token: Mapped[str] = mapped_column(String(32), unique=True)
