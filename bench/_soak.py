@@ -239,11 +239,20 @@ def _state(pid: int) -> str:
         return "Z"  # gone
 
 
-def in_app_table(instance: Instance) -> list[str]:
+def access_log_size(instance: Instance) -> int:
+    """Return the access log's size in bytes now (where the lines of what follows will begin)."""
+    log = instance.folder / "access.log"
+    return log.stat().st_size if log.exists() else 0
+
+
+def in_app_table(instance: Instance, since: int = 0) -> list[str]:
     """Return a line per route (ids and queries left out): count, p50 and p95 of the time spent in the app."""
     times: dict[str, list[float]] = defaultdict(list)
     log = instance.folder / "access.log"
-    for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+    with log.open("rb") as f:
+        f.seek(since)
+        text = f.read().decode(errors="replace")
+    for line in text.splitlines():
         method, path, _status, micros = line.split()
         times[f"{method} {re.sub(r'/[0-9]+', '/<id>', path)}"].append(int(micros) / 1e6)
     lines = [f"  {'in the app (access log)':<34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8}"]
@@ -374,9 +383,13 @@ class Client:
             self.conn.close()
         headers = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         started = time.perf_counter()
-        self.conn.request(method, path, body, headers)
-        response = self.conn.getresponse()
-        data = response.read()
+        try:
+            self.conn.request(method, path, body, headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except DOWN:
+            self.conn.close()  # a broken connection is not used again: the next request opens a new one
+            raise
         elapsed = time.perf_counter() - started
         self.last_used = time.monotonic()
         for name, value in response.getheaders():

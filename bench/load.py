@@ -89,6 +89,7 @@ def main() -> int:
             load = _soak.Load(instance, server.port, _soak.phone_photo(), args.think)
             _soak.sign_in_everyone(load)
             _soak.warm_up(load)
+            since = _soak.access_log_size(instance)  # the timed run's lines only
             started, cpu, before = time.perf_counter(), time.process_time(), os.getloadavg()[0]
             threads = _soak.start_load(load)
             time.sleep(args.seconds)
@@ -106,7 +107,7 @@ def main() -> int:
         print(f"{answered} requests answered in {wall:.1f} s ({answered / wall:.1f}/s); the clients used "
               f"{cpu:.1f} s of CPU; load average {before:.1f} before, {os.getloadavg()[0]:.1f} after")
         print("\n".join(load.stats.table()))
-        print("\n".join(_soak.in_app_table(instance)))
+        print("\n".join(_soak.in_app_table(instance, since)))
         print("\n".join(aim_lines(load.stats)))
         print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
         for problem in problems[:50]:
