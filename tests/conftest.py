@@ -128,14 +128,15 @@ def schema_database(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def app_on_copy(folder, schema_database):
-    """Make an app on its own copy of the schema-built database in `folder`; dispose of its engine after."""
+def app_on_copy(folder, schema_database, **settings):
+    """Make an app on its own copy of the schema-built database in `folder`, with `settings` on top of the
+    test ones; dispose of its engine after."""
     # Copying a built database is a fraction of the cost of create_all and the categories for every test.
     if ON_POSTGRES:
         _create_database(_pg_name(folder / DATABASE), template=_pg_name(schema_database))
     else:
         shutil.copyfile(schema_database, folder / DATABASE)
-    app = create_app(_test_config(folder))
+    app = create_app({**_test_config(folder), **settings})
     app.instance_path = str(folder)
     # No app context stays pushed during a test: each request gets its own, as in production
     # (a shared one would share the database session and the cached locale across requests).

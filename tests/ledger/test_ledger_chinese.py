@@ -11,9 +11,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from openpyxl import load_workbook
 
-from server import create_app
-from server.extensions import db
-from tests.conftest import DATABASE, _test_config
+from tests.conftest import app_on_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHINESE_HEADERS = [
@@ -45,13 +43,9 @@ def app(tmp_path, schema_database, monkeypatch):
     # Flask-Babel keeps catalogs per locale for the whole process: this app's own are kept apart.
     cache = {}
     monkeypatch.setattr(flask_babel.Domain, "get_translations_cache", lambda self, ctx: cache)
-    shutil.copyfile(schema_database, tmp_path / DATABASE)
     catalogs = _catalogs_with_ledger(tmp_path)
-    made = create_app({**_test_config(tmp_path), "BABEL_TRANSLATION_DIRECTORIES": str(catalogs)})
-    made.instance_path = str(tmp_path)
-    yield made
-    with made.app_context():
-        db.engine.dispose()
+    with app_on_copy(tmp_path, schema_database, BABEL_TRANSLATION_DIRECTORIES=str(catalogs)) as made:
+        yield made
 
 
 def test_chinese_headers_in_ledger_order(login_as, make_hazard):
