@@ -13,7 +13,9 @@ recheck and passes one, opens the full list and the desk's list page, pausing li
 Checked afterwards: no 5xx, no "database is locked" nor traceback in the server's log, every acknowledged
 record in the database exactly once (hazards with their photos, visits, actions), no row with a client id
 never sent, no photo row without its files, the database's own integrity check. Exit status 1 if not.
-Printed: p50 and p95 per kind of request, against the aims (lists p95 <= 0.5 s, photo reports <= 1.5 s).
+Printed: p50 and p95 per kind of request as the clients saw them, against the aims (lists p95 <= 0.5 s, photo
+reports <= 1.5 s), and per route the time spent inside the app (gunicorn's access log, %(D)s): the difference
+is time spent waiting for a free thread. Also the load average, since other work on the machine counts.
 """
 
 import argparse
