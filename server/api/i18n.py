@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.api import bp
+from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body
 from server.auth import services as users
 from server.auth.permissions import role_required
@@ -193,7 +194,9 @@ MESSAGES = {
 
 
 @bp.get("/i18n")
-@operation({200: (I18n, "Messages by key (placeholders %(name)s).")}, errors=(), public=True)
+@operation({200: (I18n, "Messages by key (placeholders %(name)s)."), 304: NOT_MODIFIED}, errors=(),
+           public=True)
+@revalidated
 def i18n():
     """Return the field app's words in the current language (Chinese unless the user chose English)."""
     from flask import current_app

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from server import schooltime
 from server.api import bp
+from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import answer, operation, read_body, read_query
 from server.auth.permissions import role_required
 from server.errors import NotFound
@@ -202,8 +203,9 @@ def hazard_action(hazard_id):
 
 
 @bp.get("/hazards/transitions")
-@operation({200: schemas.Transitions})
+@operation({200: schemas.Transitions, 304: NOT_MODIFIED})
 @role_required()
+@revalidated
 def transitions():
     """The state machine as data, with its words in the user's language and the limits of the fields."""
     data = states.as_data()
@@ -218,8 +220,9 @@ def transitions():
 
 
 @bp.get("/me/tasks")
-@operation({200: schemas.Tasks})
+@operation({200: schemas.Tasks, 304: NOT_MODIFIED})
 @role_required()
+@revalidated
 def my_tasks():
     """My hazards to rectify (overdue first, then by deadline) and rechecks to make."""
     tasks = queries.my_tasks(current_user)
@@ -242,8 +245,9 @@ def zone_hazards(zone_id):
 
 
 @bp.get("/categories")
-@operation({200: schemas.Categories})
+@operation({200: schemas.Categories, 304: NOT_MODIFIED})
 @role_required()
+@revalidated
 def category_list():
     """The active hazard categories (big buttons on the report screen), with periods and checklists."""
     locale = current_language()

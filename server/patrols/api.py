@@ -3,6 +3,7 @@
 from flask_login import current_user
 
 from server.api import bp
+from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import answer, operation, read_body
 from server.auth.permissions import role_required
 from server.patrols import schemas, services
@@ -41,8 +42,9 @@ def record_visit():
 
 
 @bp.get("/me/today")
-@operation({200: (schemas.TodaysRound, "Today's round.")})
+@operation({200: (schemas.TodaysRound, "Today's round."), 304: NOT_MODIFIED})
 @role_required()
+@revalidated
 def todays_round():
     """Today's patrol round: the zones due (key areas, the longest unvisited first) and those I patrolled."""
     today = services.todays_round(current_user._get_current_object())

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from server.api import bp
+from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import answer, operation
 from server.auth.permissions import role_required
 from server.errors import NotFound
@@ -50,8 +51,9 @@ def zone_by_code(code):
 
 
 @bp.get("/zones")
-@operation({200: (schemas.Zones, "Every active zone.")})
+@operation({200: (schemas.Zones, "Every active zone."), 304: NOT_MODIFIED})
 @role_required()
+@revalidated
 def zone_directory():
     """Return every active zone (the directory the field app caches for offline scans)."""
     return answer(schemas.Zones, {"zones": [zone_json(z) for z in services.list_zones()]})
