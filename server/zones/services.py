@@ -9,14 +9,14 @@ from sqlalchemy import select
 from server.auth.models import User
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
-from server.zones.models import CUSTOM, DAILY, WEEKLY, RetiredToken, Zone
+from server.zones.models import CUSTOM, DAILY, GENERAL, RISK_FREQUENCY, WEEKLY, RetiredToken, Zone
 
 # No 0/o, 1/l/i: a token may be read aloud or typed from a damaged label.
 TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # noqa: S105 (not a password)
 TOKEN_LENGTH = 10
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 FIELDS = ("code", "name", "building", "floor", "department", "responsible", "key_area", "frequency",
-          "frequency_days")
+          "frequency_days", "risk_level")
 
 
 def new_token() -> str:
@@ -44,13 +44,25 @@ def frequency_days_for(frequency: str, days: int | None) -> int:
                            details={"frequency": "unknown"})
 
 
+def proposed_frequency(risk_level: str) -> tuple[str, int]:
+    """Return the patrol frequency and its days that a risk level proposes (models.RISK_FREQUENCY)."""
+    if risk_level not in RISK_FREQUENCY:
+        raise ValidationFailed(_l("Unknown risk level: %(value)s", value=risk_level),
+                               details={"risk_level": "unknown"})
+    return RISK_FREQUENCY[risk_level]
+
+
 def find_by_code(code: str) -> Zone | None:
     """Return the zone with this code, or None."""
     return db.session.scalar(select(Zone).where(Zone.code == normalize_code(code)))
 
 
-def _validate(code, name, frequency, frequency_days, responsible, zone=None):
+def _validate(code, name, frequency, frequency_days, responsible, zone=None, risk_level=GENERAL):
     code = normalize_code(code)
+    if frequency is None:  # as the risk level proposes
+        frequency, frequency_days = proposed_frequency(risk_level)
+    else:
+        proposed_frequency(risk_level)  # a known level
     if not CODE_RE.match(code):
         raise ValidationFailed(
             _l("The zone code must be 1 to 32 letters, digits, dots, dashes or underscores."),
@@ -66,16 +78,18 @@ def _validate(code, name, frequency, frequency_days, responsible, zone=None):
     if responsible is not None and not responsible.active:
         raise ValidationFailed(_l("The responsible person's account is disabled."),
                                details={"responsible": "disabled"})
-    return code, name.strip(), frequency_days_for(frequency, frequency_days)
+    return code, name.strip(), frequency, frequency_days_for(frequency, frequency_days)
 
 
 def create_zone(code, name, *, building="", floor="", department="", responsible: User | None = None,
-                key_area=False, frequency=WEEKLY, frequency_days=None, flush=True) -> Zone:
-    """Create an active zone with a fresh QR token."""
-    code, name, days = _validate(code, name, frequency, frequency_days, responsible)
+                key_area=False, frequency=None, frequency_days=None, risk_level=GENERAL, flush=True) -> Zone:
+    """Create an active zone with a fresh QR token; no frequency: the one its risk level proposes."""
+    code, name, frequency, days = _validate(code, name, frequency, frequency_days, responsible,
+                                            risk_level=risk_level)
     zone = Zone(code=code, name=name, building=(building or "").strip(), floor=(floor or "").strip(),
                 department=(department or "").strip(), responsible=responsible, key_area=bool(key_area),
-                frequency=frequency, frequency_days=days, qr_token=new_token(), active=True)
+                frequency=frequency, frequency_days=days, risk_level=risk_level, qr_token=new_token(),
+                active=True)
     db.session.add(zone)
     if flush:
         db.session.flush()
@@ -83,16 +97,17 @@ def create_zone(code, name, *, building="", floor="", department="", responsible
 
 
 def update_zone(zone: Zone, *, code, name, building="", floor="", department="",
-                responsible: User | None = None, key_area=False, frequency=WEEKLY,
-                frequency_days=None) -> Zone:
-    """Change a zone's details (its token is changed only by reissue_token)."""
-    code, name, days = _validate(code, name, frequency, frequency_days, responsible, zone=zone)
+                responsible: User | None = None, key_area=False, frequency=None,
+                frequency_days=None, risk_level=GENERAL) -> Zone:
+    """Change a zone's details (its token only by reissue_token); no frequency: as its risk proposes."""
+    code, name, frequency, days = _validate(code, name, frequency, frequency_days, responsible, zone=zone,
+                                            risk_level=risk_level)
     zone.code, zone.name = code, name
     zone.building, zone.floor = (building or "").strip(), (floor or "").strip()
     zone.department = (department or "").strip()
     zone.responsible = responsible
     zone.key_area = bool(key_area)
-    zone.frequency, zone.frequency_days = frequency, days
+    zone.frequency, zone.frequency_days, zone.risk_level = frequency, days, risk_level
     db.session.flush()
     return zone
 

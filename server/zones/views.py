@@ -15,8 +15,8 @@ from server.errors import ServiceError
 from server.extensions import db
 from server.forms import chosen, page, refusal
 from server.zones import services as zone_services
-from server.zones.forms import FREQUENCY_LABELS, ZoneForm
-from server.zones.models import CUSTOM
+from server.zones.forms import AS_PROPOSED, RISK_LABELS, ZoneForm, frequency_text, proposals_text
+from server.zones.models import CUSTOM, RISK_FREQUENCY
 
 bp = Blueprint("zones", __name__, url_prefix="/admin")
 
@@ -30,7 +30,8 @@ def _admins_only():
 
 @bp.context_processor
 def _helpers():
-    return {"frequency_labels": FREQUENCY_LABELS, "label_url": zone_services.label_url}
+    return {"frequency_text": frequency_text, "risk_labels": RISK_LABELS, "proposals": proposals_text,
+            "label_url": zone_services.label_url}
 
 
 @bp.get("/zones")
@@ -50,7 +51,10 @@ def _zone_form(zone=None) -> ZoneForm:
     if zone is not None:
         data = {"code": zone.code, "name": zone.name, "building": zone.building, "floor": zone.floor,
                 "department": zone.department, "responsible": zone.responsible_id or 0,
-                "key_area": zone.key_area, "frequency": zone.frequency,
+                "key_area": zone.key_area, "risk_level": zone.risk_level,
+                # A zone whose frequency is the one its risk level proposes keeps following its level.
+                "frequency": AS_PROPOSED if (zone.frequency, zone.frequency_days)
+                == RISK_FREQUENCY[zone.risk_level] else zone.frequency,
                 "frequency_days": zone.frequency_days if zone.frequency == CUSTOM else None}
     form = ZoneForm(data=data)
     form.set_people(user_services.active_users(), zone.responsible if zone is not None else None)
@@ -61,7 +65,8 @@ def _zone_fields(form: ZoneForm) -> dict:
     return {"code": form.code.data, "name": form.name.data, "building": form.building.data,
             "floor": form.floor.data, "department": form.department.data,
             "responsible": user_services.get_user(form.responsible.data) if form.responsible.data else None,
-            "key_area": form.key_area.data, "frequency": form.frequency.data,
+            "key_area": form.key_area.data, "risk_level": form.risk_level.data,
+            "frequency": form.frequency.data or None,
             "frequency_days": form.frequency_days.data}
 
 
