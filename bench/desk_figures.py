@@ -57,7 +57,9 @@ SELECT f.id, f.category_id, f.zone_id, z.building, z.department, f.rectifier_id,
        CASE WHEN f.state = 'closed' THEN julianday(f.closed_at) - julianday(f.device_reported_at) END AS days
 FROM found f JOIN zones z ON z.id = f.zone_id LEFT JOIN users u ON u.id = f.rectifier_id
 """  # noqa: S608
-MEASURES = "sum(valid), sum(open), sum(overdue), sum(fixed), sum(on_time = 1), avg(days)"
+# A breakdown's figures by the names server/reports/figures.py gives them (its BREAKDOWN says which it shows).
+MEASURES = {"found": "sum(valid)", "open": "sum(open)", "overdue": "sum(overdue)", "fixed": "sum(fixed)",
+            "on_time": "sum(on_time = 1)"}
 # The breakdowns: the column grouped by, and which facts have such a group (a contractor needs a rectifier).
 BREAKDOWNS = {"category": ("category_id", ""), "building": ("building", ""), "zone": ("zone_id", ""),
               "department": ("department", ""), "rectifier": ("rectifier_id", ""),
@@ -76,8 +78,12 @@ LIST_PAGE = f"""SELECT h.*, z.name, z.code, c.name, r.display_name, u.display_na
     LIMIT :page"""  # noqa: S608
 
 
-def bare_dashboard(conn: sqlite3.Connection, first: date, last: date, now: datetime) -> dict:
-    """Return the dashboard's figures computed by hand-written SQL (sqlite3, no ORM), as plain values."""
+def bare_dashboard(conn: sqlite3.Connection, first: date, last: date, now: datetime,
+                   measures: tuple[str, ...], with_days: bool) -> dict:
+    """Return the dashboard's figures computed by hand-written SQL (sqlite3, no ORM), as plain values.
+
+    `measures`: the figures of each breakdown's groups; `with_days`: their mean days to close too.
+    """
     from server.schooltime import local_date, start_of_day
 
     today = local_date(now)
@@ -93,8 +99,9 @@ def bare_dashboard(conn: sqlite3.Connection, first: date, last: date, now: datet
     ).fetchone()
     p90 = conn.execute("SELECT days FROM facts WHERE days IS NOT NULL ORDER BY days LIMIT 1 OFFSET ?",
                        (math.ceil(0.9 * count) - 1,)).fetchone() if count else None  # nearest rank
+    sums = ", ".join([*(MEASURES[m] for m in measures), "avg(days)" if with_days else "NULL"])
     groups = {name: conn.execute(
-        f"SELECT {column}, {MEASURES} FROM facts {where} GROUP BY {column}").fetchall()  # noqa: S608
+        f"SELECT {column}, {sums} FROM facts {where} GROUP BY {column}").fetchall()  # noqa: S608
         for name, (column, where) in BREAKDOWNS.items()}
     weeks = {"from": _text(start_of_day(monday - timedelta(weeks=TREND_WEEKS - 1))),
              "to": _text(start_of_day(monday + timedelta(days=7)))}
@@ -102,14 +109,13 @@ def bare_dashboard(conn: sqlite3.Connection, first: date, last: date, now: datet
     closed_weeks = dict(conn.execute(TREND_CLOSED, weeks).fetchall())
     return {"headline": tuple(v or 0 for v in headline), "found": found or 0, "fixed": fixed or 0,
             "on_time": on_time or 0, "late": late or 0, "days": (count, _round(mean), _round(p90 and p90[0])),
-            "groups": {name: _by_key((row[0], *(v or 0 for v in row[1:6]), _round(row[6])) for row in rows)
+            "groups": {name: _by_key((row[0], *(v or 0 for v in row[1:-1]), _round(row[-1])) for row in rows)
                        for name, rows in groups.items()},
             "trend": [(found_weeks.get(i, 0), closed_weeks.get(i, 0)) for i in range(TREND_WEEKS)]}
 
 
-def ours_as_values(board) -> dict:
+def ours_as_values(board, measures: tuple[str, ...]) -> dict:
     """Return the desk's Dashboard as the plain values bare_dashboard returns, to check they agree."""
-    measures = ("found", "open", "overdue", "fixed", "on_time")
     headline = ("open", "overdue", "awaiting_recheck", "closed_this_week")
     return {"headline": tuple(board.headline[k].value for k in headline),
             "found": board.found.value, "fixed": board.fixed.value, "on_time": board.on_time.part.value,
@@ -138,6 +144,14 @@ def _round(days) -> float | None:
 def _text(moment: datetime) -> str:
     # As SQLAlchemy stores a UTC DateTime in SQLite (bench/district.py writes the same).
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def shown(board) -> tuple[tuple[str, ...], bool]:
+    """Return what the desk's breakdowns show: their figures' names, and whether mean days to close."""
+    from server.reports import figures
+
+    groups = [group for rows in board.breakdowns.values() for group in rows]
+    return tuple(figures.BREAKDOWN), any(group.mean_days is not None for group in groups)
 
 
 def periods(today: date) -> dict[str, tuple[str, date, date]]:
@@ -214,14 +228,17 @@ def main() -> None:
         for name, (kind, first, last) in chosen.items():
             # The check is each side's first (warming) run; its times are printed as it goes.
             started = time.perf_counter()
-            mine = ours_as_values(dashboard(db, admin, kind, first, last, now))
+            board = dashboard(db, admin, kind, first, last, now)
             middle = time.perf_counter()
-            assert mine == bare_dashboard(conn, first, last, now), f"the dashboard's {name} figures differ"
+            measures, with_days = shown(board)
+            bare = bare_dashboard(conn, first, last, now, measures, with_days)
+            assert ours_as_values(board, measures) == bare, f"the dashboard's {name} figures differ"
             print(f"  dashboard, {name}: the same figures; first run ours {middle - started:.1f} s, bare SQL "
                   f"{time.perf_counter() - middle:.1f} s", flush=True)
             cases[f"dashboard, {name}: ours"] = (lambda k=kind, f=first, t=last:
                                                  dashboard(db, admin, k, f, t, now))
-            cases[f"dashboard, {name}: bare SQL"] = lambda f=first, t=last: bare_dashboard(conn, f, t, now)
+            cases[f"dashboard, {name}: bare SQL"] = (lambda f=first, t=last, m=measures, d=with_days:
+                                                     bare_dashboard(conn, f, t, now, m, d))
         page, total = list_page(db, admin, now)
         bare_page, bare_total = bare_list_page(conn, now)
         assert [h.id for h in page] == [r[0] for r in bare_page] and total == bare_total, "list pages differ"

@@ -129,8 +129,10 @@ def test_the_bare_sql_gives_the_desks_dashboard(small, period, any_fixed):
 
         admin = db.session.scalar(db.select(User).where(User.username == "admin"))
         kind, first, last = desk_figures.periods(local_date(now))[period]
-        ours = desk_figures.ours_as_values(desk_figures.dashboard(db, admin, kind, first, last, now))
-        bare = desk_figures.bare_dashboard(conn, first, last, now)
+        board = desk_figures.dashboard(db, admin, kind, first, last, now)
+        measures, with_days = desk_figures.shown(board)
+        ours = desk_figures.ours_as_values(board, measures)
+        bare = desk_figures.bare_dashboard(conn, first, last, now, measures, with_days)
         db.engine.dispose()
     assert ours == bare
     assert (bare["fixed"] > 0, bare["on_time"] + bare["late"]) == (any_fixed, bare["fixed"])
