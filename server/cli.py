@@ -34,12 +34,15 @@ def init_db_command():
               help="With or without the term of patrols and hazards (default: with).")
 def seed_demo_command(url, reset, yes, history):
     """Load demo data into an empty database (existing data is kept) and print the demo sign-ins."""
-    from server import demo
+    from server import demo, demo_history
 
     if reset:
         if not yes:
             click.confirm(f"Delete every record and photo of {db.engine.url.render_as_string()}?", abort=True)
         click.echo(f"Everything deleted ({demo.reset()} photo files).")
+    if history and not demo.loaded():  # half a minute or so of silence would look like a hang
+        click.echo(f"Loading the demo: {demo_history.TERM_DAYS} days of patrols and "
+                   f"{demo_history.HAZARD_COUNT} hazards with their photos …")
     created = demo.seed(history=history)
     db.session.commit()
     click.echo("Demo data loaded." if created else "Existing data kept (demo data is loaded only once).")

@@ -61,10 +61,15 @@ ZONES = [
 ]
 
 
+def loaded() -> bool:
+    """Say whether the demo (or any data with its first user's name) is already there."""
+    return users.find_by_username(PEOPLE[0][0]) is not None
+
+
 def seed(*, history: bool = True, end=None) -> bool:
     """Load the demo people, zones and a term of history into an empty database; False if users exist."""
     categories.ensure_defaults()
-    if users.find_by_username(PEOPLE[0][0]) is not None:
+    if loaded():
         return False
     people = {}
     for username, name, dept, roles in PEOPLE:

@@ -29,6 +29,7 @@ def demo_app(tmp_path_factory, schema_database):
     with app_on_copy(tmp_path_factory.mktemp("demo"), schema_database) as app:
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
+        assert "Loading the demo: 120 days of patrols and 300 hazards" in result.output
         assert "Demo data loaded." in result.output
         yield app
 
@@ -155,7 +156,7 @@ def test_seeding_again_adds_nothing(seeded):
     before = [_count(select(model.id)) for model in (User, Zone, Hazard, HazardEvent, Photo, PatrolVisit)]
     result = seeded.test_cli_runner().invoke(args=["seed-demo"])
     after = [_count(select(model.id)) for model in (User, Zone, Hazard, HazardEvent, Photo, PatrolVisit)]
-    assert result.exit_code == 0 and "kept" in result.output
+    assert result.exit_code == 0 and "kept" in result.output and "Loading" not in result.output
     assert after == before
 
 
