@@ -13,7 +13,7 @@ with them, the list filters with them, so a figure and the list behind its link 
   rectification rate is fixed / valid.
 - **Rectified at**: when the accepted rectification was done: the last "submit for recheck" (by the phone's
   clock, so work done with no signal counts when it was done, not when it was sent), or the report itself for
-  a hazard fixed on the spot (立行立改).
+  a hazard fixed on the spot (立行立改, always on time).
 - **Deadline then**: the deadline in force when it was rectified: the one set by the latest assignment,
   approved deferral, failed recheck or reopening before that submit. A deferral that moved the deadline counts
   its new date; a deferral only asked for does not.
@@ -67,38 +67,52 @@ class BadFilter(ServiceError):
     code = "bad_filter"
 
 
+def _deadline_set(hazard_id, before=None):
+    """Return SQL for the deadline set by a hazard's latest assignment, approved deferral, failed recheck or
+    reopening (before the event id `before`, when given); a deferral only asked for sets none."""
+    setter = aliased(HazardEvent)
+    query = select(setter.deadline).where(setter.hazard_id == hazard_id, setter.deadline.is_not(None),
+                                          setter.action != states.REQUEST_DEFERRAL)
+    if before is not None:
+        query = query.where(setter.id < before)
+    return query.order_by(setter.id.desc()).limit(1).scalar_subquery()
+
+
+def _about_accepted_submit(expression, submit):
+    """Return SQL for `expression` about the hazard's accepted submit (its last), NULL when it has none."""
+    return (select(expression).where(submit.hazard_id == Hazard.id, submit.action == states.SUBMIT)
+            .order_by(submit.id.desc()).limit(1).scalar_subquery())
+
+
+def _done_at(event):
+    # The phone's time when it sent one, else the server's.
+    return func.coalesce(event.device_at, event.at)
+
+
 def rectified_at():
-    """Return the SQL time of a hazard's accepted rectification (last submit by the phone, or the report)."""
+    """Return SQL for when a hazard's accepted rectification was done (last submit, else the report)."""
     submit = aliased(HazardEvent)
-    return func.coalesce(
-        select(func.coalesce(submit.device_at, submit.at)).where(submit.id == _last_submit_id())
-        .scalar_subquery(),
-        Hazard.device_reported_at)
+    return func.coalesce(_about_accepted_submit(_done_at(submit), submit), Hazard.device_reported_at)
 
 
 def deadline_then():
-    """Return the SQL deadline in force when the hazard was rectified (NULL when none was ever set)."""
-    setter = aliased(HazardEvent)
-    before = func.coalesce(_last_submit_id(), 2 ** 63 - 1)
-    return (select(setter.deadline)
-            .where(setter.hazard_id == Hazard.id, setter.deadline.is_not(None),
-                   setter.action != states.REQUEST_DEFERRAL, setter.id < before)
-            .order_by(setter.id.desc()).limit(1).scalar_subquery())
+    """Return SQL for the deadline in force when the hazard was rectified (with no submit: the latest one)."""
+    submit = aliased(HazardEvent)
+    return func.coalesce(_about_accepted_submit(_deadline_set(submit.hazard_id, submit.id), submit),
+                         _deadline_set(Hazard.id))
 
 
 def on_time():
-    """Return SQL that is 1 for a fixed hazard rectified on time, 0 for a late one, NULL for the rest."""
-    submitted = _last_submit_id().is_not(None)
-    then = deadline_then()
-    in_time = or_(~submitted, then.is_(None), rectified_at() <= then)
-    return case((Hazard.state != states.CLOSED, None), (in_time, 1), else_=0)
+    """Return SQL that is 1 for a fixed hazard rectified on time, 0 for a late one, NULL for the rest.
 
-
-def _last_submit_id():
+    One correlated subquery reads the accepted submit and the deadline in force before it; a fixed hazard with
+    no submit was fixed on the spot (on time), and one with no deadline ever set is on time.
+    """
     submit = aliased(HazardEvent)
-    return (select(func.max(submit.id))
-            .where(submit.hazard_id == Hazard.id, submit.action == states.SUBMIT)
-            .correlate(Hazard).scalar_subquery())  # nested two deep: correlate to the outer hazards row
+    # A NULL deadline makes the comparison NULL: not late.
+    in_time = case((_done_at(submit) > _deadline_set(submit.hazard_id, submit.id), 0), else_=1)
+    return case((Hazard.state != states.CLOSED, None),
+                else_=func.coalesce(_about_accepted_submit(in_time, submit), 1))
 
 
 def group_condition(name: str, now: datetime):
