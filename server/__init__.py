@@ -103,6 +103,7 @@ def _register(app: Flask) -> None:
     from server.labels.views import bp as labels_bp
     from server.ledger.views import bp as ledger_bp
     from server.notifications import views as notifications_views
+    from server.patrols.views import bp as patrols_bp
     from server.reports.views import bp as reports_bp
     from server.zones.views import bp as zones_bp
 
@@ -151,6 +152,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(hazards_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(patrols_bp)
     notifications_views.init_app(app)
     web.init_app(app)
     from server.hazards import api as _hazards_api  # noqa: F401  (importing a domain's api.py adds its routes)

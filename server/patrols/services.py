@@ -155,6 +155,24 @@ def period_days(zone: Zone) -> int:
     return {DAILY: 1, WEEKLY: 7}.get(zone.frequency, max(1, zone.frequency_days or 1))
 
 
+def visit_moment():
+    """Return the SQL time a visit happened: the phone's clock, never later than the server received it."""
+    # A phone set a month ahead must not mark its zones patrolled for a month.
+    return case((PatrolVisit.device_at < PatrolVisit.received_at, PatrolVisit.device_at),
+                else_=PatrolVisit.received_at)
+
+
+def due_from(zone: Zone, last_visit_day: date | None) -> date:
+    """Return the school day from which the zone is due for a patrol: its period after the last visit's day.
+
+    The one rule of "due": a zone is due on every day from this one until it is visited (weekly, visited on a
+    Monday: due from the next Monday on). A zone never visited is due from the day it was made.
+    """
+    if last_visit_day is None:
+        return local_date(zone.created_at)
+    return last_visit_day + timedelta(days=period_days(zone))
+
+
 def todays_round(user: User, *, now: datetime | None = None) -> Round:
     """Return the zones due for a patrol today, key areas and the longest unvisited first, and `user`'s done.
 
@@ -167,15 +185,11 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     if not user.has_role(*VISIT_ROLES):
         return Round(today, [], [])
     zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
-    # When a visit happened: the phone's clock, but never later than the server received it (a phone set a
-    # month ahead must not mark its zones patrolled for a month).
-    at = case((PatrolVisit.device_at < PatrolVisit.received_at, PatrolVisit.device_at),
-              else_=PatrolVisit.received_at)
+    at = visit_moment()
     last = dict(db.session.execute(select(PatrolVisit.zone_id, func.max(at))
                                    .group_by(PatrolVisit.zone_id)).all())
     due = [(z, last.get(z.id)) for z in zones
-           if last.get(z.id) is None
-           or last[z.id] < start_of_day(today - timedelta(days=period_days(z) - 1))]
+           if due_from(z, local_date(last[z.id]) if z.id in last else None) <= today]
     due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
     mine = set(db.session.scalars(select(PatrolVisit.zone_id).where(
         PatrolVisit.patrol_id == user.id, at >= start_of_day(today),
