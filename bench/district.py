@@ -563,7 +563,7 @@ def district_db(hazards: int = 100_000, *, until: date | None = None, rebuild: b
         return path, facts_of(path)
     CACHE.mkdir(parents=True, exist_ok=True)
     for old in CACHE.glob(f"district-{size.slug()}-*"):  # other days, schemas or generators: stale
-        if old.suffix in (".sqlite", ".json"):  # not another build's .partial-<pid> in progress
+        if ".partial-" not in old.name:  # the file, its facts, its -wal and -shm; not a build in progress
             old.unlink(missing_ok=True)
     facts = build(path, size, until, quiet=quiet)
     return path, facts
