@@ -77,8 +77,7 @@ _SETTLES = {
 
 @event_recorded.connect
 def announce(hazard: Hazard, *, event: HazardEvent, **_) -> int:
-    """Settle the notices the event made moot, then add those it calls for (once per person, hazard, kind
-    and event); return how many were added."""
+    """Settle the notices the event made moot, then add those it calls for; return how many were added."""
     settle(hazard, _SETTLES.get(event.action, ()), now=event.at)
     rules = _NOTICES.get((event.action, event.to_state)) or _NOTICES.get((event.action, None), ())
     return sum(notify(recipients(hazard, event), hazard, kind, f"event:{event.id}", exclude=event.actor_id)
