@@ -18,15 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from server.auth.models import User
+from server.auth.models import SUPERVISOR, User, UserRole
 from server.extensions import db
 from server.hazards.filters import BadFilter
 from server.patrols.models import PatrolVisit
 from server.patrols.services import due_from, visit_moment
+from server.reports.figures import term_start
 from server.schooltime import local_date, start_of_day
 from server.zones.models import RISK_LEVELS, Zone
 
@@ -38,6 +40,14 @@ STATUS_LABELS = {ON_TIME: _l("On time"), LATE: _l("Late"), MISSED: _l("Not patro
 BUILDING, FLOOR, DEPARTMENT, PERSON = "building", "floor", "department", "person"
 DIMENSIONS = {BUILDING: _l("Building"), FLOOR: _l("Floor"), DEPARTMENT: _l("Department"),
               PERSON: _l("Responsible person")}
+# The school's cadence of inspections by whom, beside each zone's own frequency: (every, who, which).
+# Who: "department" (its people; "*": each department in its own zones), "role", or "anyone" (a full
+# sweep). PATROL_CADENCE in the configuration replaces it, e.g. [["day", "department", "保卫科"], ...].
+DAY, TERM = "day", "term"
+CADENCE = (("day", "department", "安保队"), ("week", "department", "*"), ("month", "role", SUPERVISOR),
+           ("term", "anyone", ""))
+CADENCE_PERIODS = {DAY: _l("Every day"), WEEK: _l("Every week"), MONTH: _l("Every month"),
+                   TERM: _l("Every term")}
 HISTORY_MAX = 200  # a zone's latest visits shown; a daily zone's term is about 100
 
 
@@ -218,3 +228,47 @@ def history(zone: Zone, limit: int = HISTORY_MAX) -> list[tuple[PatrolVisit, dat
     return [tuple(row) for row in db.session.execute(
         select(PatrolVisit, at).where(PatrolVisit.zone_id == zone.id)
         .options(selectinload(PatrolVisit.hazards)).order_by(at.desc(), PatrolVisit.id.desc()).limit(limit))]
+
+
+@dataclass
+class CadenceRow:
+    """One line of the school's cadence: who inspects how often, and the zones they covered this period."""
+
+    every: str
+    who: str
+    first: date
+    zones: int  # in their scope
+    covered: int  # of those, visited by them in the period
+    visits: int
+
+
+def _cadence_first(every: str, today: date) -> date:
+    return {DAY: today, WEEK: today - timedelta(days=today.weekday()), MONTH: today.replace(day=1),
+            TERM: term_start(today)}[every]
+
+
+def cadence(today: date) -> list[CadenceRow]:
+    """Return the school's cadence (PATROL_CADENCE or CADENCE) with what each part of it covered so far."""
+    at = visit_moment()
+    zones = select(Zone.id, Zone.department).where(Zone.active.is_(True)).subquery()
+    rows = []
+    for every, who, which in current_app.config.get("PATROL_CADENCE") or CADENCE:
+        first = _cadence_first(every, today)
+        visits = (select(zones.c.department, func.count(PatrolVisit.zone_id.distinct()), func.count())
+                  .join(zones, zones.c.id == PatrolVisit.zone_id).join(User, User.id == PatrolVisit.patrol_id)
+                  .where(at >= start_of_day(first), at < start_of_day(today + timedelta(days=1))))
+        if who == "department" and which == "*":  # each department in its own zones
+            visits = visits.where(User.department == zones.c.department).group_by(zones.c.department)
+            done = {dept: (covered, n) for dept, covered, n in db.session.execute(visits)}
+            scope = db.session.execute(select(zones.c.department, func.count()).group_by(zones.c.department))
+            rows += [CadenceRow(every, dept or "—", first, n, *done.get(dept, (0, 0))) for dept, n in scope]
+            continue
+        if who == "department":
+            visits = visits.where(User.department == which)
+        elif who == "role":
+            visits = visits.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == which)))
+        covered, n = db.session.execute(visits.with_only_columns(
+            func.count(PatrolVisit.zone_id.distinct()), func.count())).one()
+        total = db.session.scalar(select(func.count()).select_from(zones))
+        rows.append(CadenceRow(every, which or str(_l("Anyone (a full sweep)")), first, total, covered, n))
+    return rows

@@ -4,6 +4,7 @@ export, the campus risk view, and a zone's patrol history. Thin: coverage.py and
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from server.admin.forms import ROLE_LABELS
 from server.auth.models import ADMIN, SUPERVISOR
 from server.auth.permissions import require_role
 from server.database import utcnow
@@ -26,6 +27,7 @@ def _supervisors_only():
 def _helpers():
     return {"risk_labels": RISK_LABELS, "frequency_text": frequency_text,
             "status_labels": coverage.STATUS_LABELS, "windows": coverage.WINDOW_LABELS,
+            "role_labels": ROLE_LABELS, "cadence_periods": coverage.CADENCE_PERIODS,
             "hazard_link": lambda f: url_for("hazards.index", **f.to_args())}
 
 
@@ -37,7 +39,8 @@ def _window() -> coverage.Window:
 def coverage_page():
     """Show the zones patrolled on time out of those due, per building, floor, department and person."""
     shown = coverage.coverage(_window())
-    return render_template("patrols/coverage.html", shown=shown, dimensions=coverage.DIMENSIONS)
+    return render_template("patrols/coverage.html", shown=shown, dimensions=coverage.DIMENSIONS,
+                           cadence=coverage.cadence(shown.window.last))
 
 
 @bp.get(f"/coverage.<{FORMATS}:fmt>")

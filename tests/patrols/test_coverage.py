@@ -125,3 +125,40 @@ def test_another_window_is_refused(app):
 
     with app.app_context(), pytest.raises(BadFilter):
         coverage.window("year", NOW.date())
+
+
+@pytest.fixture
+def cadence_world(app, make_user, make_zone):
+    """Two departments' zones; a guard, a department's teacher, a supervisor and a visitor patrol them."""
+    from server.auth.models import User
+
+    zones = {code: make_zone(code=code, department=dept) for code, dept in
+             [("Q-1", "后勤处"), ("Q-2", "后勤处"), ("S-1", "安全办")]}
+    guard = make_user(roles=("patrol",), department="安保队")
+    teacher = make_user(roles=("patrol",), department="后勤处")
+    boss = make_user(roles=("supervisor",), department="安全办")
+    # (who, zone, day of January 2030): today is Wednesday the 9th.
+    for person, code, day in [(guard, "Q-1", 9), (guard, "Q-2", 9), (guard, "S-1", 8), (teacher, "Q-1", 7),
+                              (teacher, "S-1", 7), (boss, "S-1", 2), (boss, "Q-2", 3)]:
+        moment = at(day).astimezone(UTC)
+        with app.app_context():
+            assert db.session.get(User, person.id) is not None
+            db.session.add(PatrolVisit(client_id=new_client_id(), content_hash="x", zone_id=zones[code].id,
+                                       patrol_id=person.id, result="no_hazard", device_at=moment,
+                                       received_at=moment))
+            db.session.commit()
+    return app
+
+
+def test_the_schools_cadence_by_whom(cadence_world):
+    with cadence_world.app_context():
+        cadence_world.config["TERM_START"] = "2029-12-01"
+        rows = [(r.every, r.who, r.first.isoformat(), r.zones, r.covered, r.visits)
+                for r in coverage.cadence(NOW.astimezone(SHANGHAI).date())]
+    assert rows == [
+        ("day", "安保队", "2030-01-09", 3, 2, 2),  # the guard's two zones today
+        ("week", "后勤处", "2030-01-07", 2, 1, 1),  # the teacher in 后勤处's zones only
+        ("week", "安全办", "2030-01-07", 1, 0, 0),
+        ("month", "supervisor", "2030-01-01", 3, 2, 2),
+        ("term", "Anyone (a full sweep)", "2029-12-01", 3, 3, 7),
+    ]
