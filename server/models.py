@@ -5,4 +5,5 @@ from server.hazards.models import Category, Hazard, HazardEvent, Photo  # noqa: 
 from server.ledger.models import Notice  # noqa: F401
 from server.notifications.models import Notification  # noqa: F401
 from server.patrols.models import PatrolVisit  # noqa: F401
+from server.webhooks.models import Webhook, WebhookDelivery  # noqa: F401
 from server.zones.models import RetiredToken, Zone  # noqa: F401

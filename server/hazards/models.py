@@ -76,6 +76,8 @@ class Hazard(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the daily pass flagged it 督办 (under supervision): overdue by more than ESCALATE_AFTER_DAYS.
+    supervised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # True only when closed by a passed recheck or fixed on the spot; `invalid` never counts as fixed.
     fixed: Mapped[bool] = mapped_column(default=False)
     fixed_on_the_spot: Mapped[bool] = mapped_column(default=False)
