@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, help="a district database already built (its .json beside it)")
     args = parser.parse_args()
-    path, facts = (args.db, facts_of(args.db)) if args.db else district_db(args.hazards)
+    path, facts = (args.db.resolve(), facts_of(args.db)) if args.db else district_db(args.hazards)
     counts = facts["counts"]
     print(f"district: {counts['zones']} zones, {counts['patrol_visits']} visits ({path.name})")
     app = district_app(path, BABEL_DEFAULT_TIMEZONE="Asia/Shanghai")
