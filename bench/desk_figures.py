@@ -57,7 +57,7 @@ SELECT f.id, f.category_id, f.zone_id, z.building, z.department, f.rectifier_id,
        CASE WHEN f.state = 'closed' THEN julianday(f.closed_at) - julianday(f.device_reported_at) END AS days
 FROM found f JOIN zones z ON z.id = f.zone_id LEFT JOIN users u ON u.id = f.rectifier_id
 """  # noqa: S608
-# A breakdown's figures by the names server/reports/figures.py gives them (its BREAKDOWN says which it shows).
+# A breakdown's figures by the names server/reports/figures.py gives them (the dashboard says which).
 MEASURES = {"found": "sum(valid)", "open": "sum(open)", "overdue": "sum(overdue)", "fixed": "sum(fixed)",
             "on_time": "sum(on_time = 1)"}
 # The breakdowns: the column grouped by, and which facts have such a group (a contractor needs a rectifier).
@@ -148,10 +148,9 @@ def _text(moment: datetime) -> str:
 
 def shown(board) -> tuple[tuple[str, ...], bool]:
     """Return what the desk's breakdowns show: their figures' names, and whether mean days to close."""
-    from server.reports import figures
-
     groups = [group for rows in board.breakdowns.values() for group in rows]
-    return tuple(figures.BREAKDOWN), any(group.mean_days is not None for group in groups)
+    return (tuple(groups[0].figures) if groups else (),
+            any(group.mean_days is not None for group in groups))
 
 
 def periods(today: date) -> dict[str, tuple[str, date, date]]:
