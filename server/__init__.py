@@ -105,6 +105,7 @@ def _register(app: Flask) -> None:
     from server.notifications import views as notifications_views
     from server.patrols.views import bp as patrols_bp
     from server.reports.views import bp as reports_bp
+    from server.webhooks.views import bp as webhooks_bp
     from server.zones.views import bp as zones_bp
 
     @login_manager.user_loader
@@ -153,6 +154,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(patrols_bp)
+    app.register_blueprint(webhooks_bp)
     notifications_views.init_app(app)
     web.init_app(app)
     from server.hazards import api as _hazards_api  # noqa: F401  (importing a domain's api.py adds its routes)

@@ -192,20 +192,21 @@ def restore_command(archive, yes):
 
 @click.command("sweep-deadlines")
 def sweep_deadlines_command():
-    """Notify rectifiers of hazards due tomorrow, and rectifiers and supervisors of overdue ones.
+    """Notify rectifiers of hazards due tomorrow, and rectifiers and supervisors of overdue ones; flag 督办.
 
     Run it from a timer (cron or a systemd timer) every hour or so; running it again notifies nobody twice.
     """
-    _sweep_deadlines()
+    _sweep_deadlines(summary=False)
 
 
 @click.command("daily")
 def daily_command():
-    """The daily pass: the deadline notices, then delete photo files that no record names (a day old or more).
+    """The daily pass: the deadline notices, 督办 flags and the overdue summary for group chats, then delete
+    photo files that no record names (a day old or more).
 
     Run it once a day from a timer; running it again does no harm.
     """
-    _sweep_deadlines()
+    _sweep_deadlines(summary=True)
     from server.media import sweep
     from server.media.storage import get_storage
 
@@ -214,12 +215,34 @@ def daily_command():
                f"{result.scanned} files scanned, {result.young} younger than a day left alone.")
 
 
-def _sweep_deadlines() -> None:
+def _sweep_deadlines(*, summary: bool) -> None:
+    # The escalation ladder, in one transaction: notices, 督办 flags, and their group-chat alerts in the
+    # outbox (the day's overdue summary from the daily pass only); `deliver-webhooks` sends them.
+    from server.database import utcnow
     from server.notifications import services
+    from server.webhooks import alerts
 
-    counts = services.sweep_deadlines()
+    now = utcnow()
+    counts = services.sweep_deadlines(now)
+    flagged = services.escalate(now)
+    queued = alerts.queue_supervised(now) + (alerts.queue_overdue_summary(now) if summary else 0)
     db.session.commit()
-    click.echo(f"New notices: {counts['due_tomorrow']} due tomorrow, {counts['overdue']} overdue.")
+    click.echo(f"New notices: {counts['due_tomorrow']} due tomorrow, {counts['overdue']} overdue; "
+               f"{flagged} flagged for supervision (督办); {queued} group-chat alerts queued.")
+
+
+@click.command("deliver-webhooks")
+def deliver_webhooks_command():
+    """Send the group-chat alerts waiting in the outbox, with retries and backoff.
+
+    Run it from a timer every minute (deploy/xunjian-webhooks.timer, or cron); it sends each webhook at most
+    one message per run, joining what waits into one.
+    """
+    from server.webhooks import delivery
+
+    counts = delivery.deliver()
+    click.echo(f"Webhook messages: {counts['sent']} sent, {counts['pending']} to be retried, "
+               f"{counts['failed']} given up.")
 
 
 def _photo_keys_named(keys: list[str]) -> list[str]:
@@ -238,7 +261,7 @@ def init_app(app):
 
     for command in (init_db_command, seed_demo_command, create_user_command, backup_command,
                     restore_command, make_labels_command, public_url_command, sweep_deadlines_command,
-                    daily_command, check_deploy_command):
+                    daily_command, deliver_webhooks_command, check_deploy_command):
         if not getattr(command.callback, "__wrapped_appcontext__", False):
             command.callback = with_appcontext(command.callback)
             command.callback.__wrapped_appcontext__ = True

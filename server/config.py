@@ -75,3 +75,16 @@ MEDIA_ROOT = None  # default: instance/media, outside the web root (the only fol
 # False answers 404 there. The page refreshes itself this often (a hall TV), unless a viewer pauses it.
 BOARD_ENABLED = True
 BOARD_REFRESH_SECONDS = 300
+
+# The escalation ladder (server/notifications/services.py): a hazard overdue by more than this many days
+# is flagged 督办 (under supervision) by the daily pass.
+ESCALATE_AFTER_DAYS = 3
+
+# Outgoing webhooks (server/webhooks): delivered by `flask deliver-webhooks` from a timer, never in a request.
+# A failed delivery is tried again after WEBHOOK_BACKOFF_SECONDS, doubling each time, up to the attempts;
+# each run sends each webhook one message, joining at most WEBHOOK_BATCH waiting ones (DingTalk allows about
+# 20 messages a minute; the timer runs every minute).
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 8
+WEBHOOK_BACKOFF_SECONDS = 60
+WEBHOOK_BATCH = 10

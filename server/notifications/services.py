@@ -5,12 +5,17 @@ which listens to the hazard domain's `event_recorded` signal. A notice whose wor
 report once assigned or invalidated, a task once submitted, a rectification once rechecked) is marked read by
 `settle` when that later event is recorded: it stops counting as unread, for everyone it went to, and the list
 still shows it (read), so nothing disappears from anyone's history.
-Deadline notices (due tomorrow, overdue) come from `sweep_deadlines`, run by `flask sweep-deadlines` from a
-timer (cron or systemd) every hour or so; running it twice announces nothing twice.
+Deadline notices come from `sweep_deadlines`, run by `flask sweep-deadlines` from a timer (cron or systemd)
+every hour or so, and by the daily pass: the escalation ladder. Due tomorrow: the rectifier is reminded, once
+per deadline. Overdue: the rectifier and the supervisors are told once per school day (the day is in the
+notice's key), so the hourly sweep and a second daily pass announce nothing twice. Overdue by more than
+ESCALATE_AFTER_DAYS: `escalate` flags the hazard 督办 (under supervision, `Hazard.supervised_at`), once; the
+flag stays for the hazard's history, and the desk shows it while the hazard is open.
 """
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -87,9 +92,20 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
     supervisors = users_with_role(SUPERVISOR)
     for hazard in db.session.scalars(select(Hazard).where(Hazard.overdue_at(now))):
         counts[OVERDUE] += notify([hazard.rectifier_id, *supervisors], hazard, OVERDUE,
-                                  hazard.deadline.isoformat())
+                                  f"{hazard.deadline.isoformat()} {today.isoformat()}")
     db.session.flush()
     return counts
+
+
+def escalate(now: datetime | None = None) -> int:
+    """Flag 督办 the hazards overdue by more than ESCALATE_AFTER_DAYS and not yet flagged; count them.
+
+    They are flagged at `now` exactly, so `Hazard.supervised_at == now` finds this run's flags afterwards.
+    """
+    now = now or utcnow()
+    limit = now - timedelta(days=current_app.config["ESCALATE_AFTER_DAYS"])
+    return db.session.execute(update(Hazard).where(Hazard.overdue_at(limit), Hazard.supervised_at.is_(None))
+                              .values(supervised_at=now)).rowcount
 
 
 def settle(hazard, kinds, *, now: datetime) -> int:
