@@ -24,8 +24,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from server.auth.models import SUPERVISOR, User, UserRole
+from server.errors import ServiceError
 from server.extensions import db
-from server.hazards.filters import BadFilter
 from server.patrols.models import PatrolVisit
 from server.patrols.services import due_from, visit_moment
 from server.reports.figures import term_start
@@ -68,7 +68,7 @@ class Window:
 def window(kind: str, today: date) -> Window:
     """Return today's, this week's (from Monday) or this month's window; refuse another kind."""
     if kind not in WINDOWS:
-        raise BadFilter(_l("Choose today, this week or this month."), details={"period": "unknown"})
+        raise ServiceError(_l("Choose today, this week or this month."), details={"period": "unknown"})
     first = {TODAY: today, WEEK: today - timedelta(days=today.weekday()), MONTH: today.replace(day=1)}[kind]
     return Window(kind, first, today)
 
@@ -235,7 +235,7 @@ class CadenceRow:
     """One line of the school's cadence: who inspects how often, and the zones they covered this period."""
 
     every: str
-    who: str
+    who: str  # a department or a role; "" for anyone
     first: date
     zones: int  # in their scope
     covered: int  # of those, visited by them in the period
@@ -270,5 +270,5 @@ def cadence(today: date) -> list[CadenceRow]:
         covered, n = db.session.execute(visits.with_only_columns(
             func.count(PatrolVisit.zone_id.distinct()), func.count())).one()
         total = db.session.scalar(select(func.count()).select_from(zones))
-        rows.append(CadenceRow(every, which or str(_l("Anyone (a full sweep)")), first, total, covered, n))
+        rows.append(CadenceRow(every, which, first, total, covered, n))
     return rows
