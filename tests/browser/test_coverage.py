@@ -15,12 +15,13 @@ SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clie
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
 @pytest.mark.parametrize("path", ["/patrols/coverage?period=month", "/patrols/risk", "zone"],
                          ids=["coverage", "risk", "history"])
-def test_coverage_pages_at_desk_and_phone_sizes(browser, live, world, make_user, make_hazard,  # noqa: F811
-                                                viewport, path):
+def test_coverage_pages_at_desk_and_phone_sizes(browser, live, world, make_user, make_zone,  # noqa: F811
+                                                make_hazard, viewport, path):
     from axe_playwright_python.sync_playwright import Axe
 
     boss = make_user(roles=("supervisor",))
     hazard = make_hazard("assigned")
+    make_zone(code="NEVER", key_area=True, risk_level="major")  # made today, due today: not patrolled yet
     if path == "zone":
         path = f"/patrols/zones/{hazard.zone_id}"
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -33,6 +34,8 @@ def test_coverage_pages_at_desk_and_phone_sizes(browser, live, world, make_user,
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
                   for v in Axe().run(page).response["violations"]]
     assert violations == []
+    if path.startswith("/patrols/coverage"):
+        assert page.locator("td.status-missed").count() >= 1  # the table of zones not patrolled is there
     if path == "/patrols/risk":
         # Every zone's level is in its words, not only its colour; the open hazards link to their list.
         assert page.locator(".cell .risk").count() == page.locator(".cell").count() > 8
