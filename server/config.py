@@ -71,7 +71,8 @@ PHOTO_JPEG_QUALITY = 82
 MEDIA_STORAGE = "local"  # where photo files live; "local" is a folder on this server
 MEDIA_ROOT = None  # default: instance/media, outside the web root (the only folder `flask backup` copies)
 
-# The public board (公示) at /board: figures per zone, building, category and department, no names, no sign-in.
+# The public board (公示) at /board: figures per zone, building, category and department; no names, no
+# sign-in.
 # False answers 404 there. The page refreshes itself this often (a hall TV), unless a viewer pauses it.
 BOARD_ENABLED = True
 BOARD_REFRESH_SECONDS = 300
