@@ -147,30 +147,38 @@ def classify(zone: Zone, last_before: date | None, visit_days: list[date],
     return (LATE, late) if late > 0 else (ON_TIME, 0)
 
 
+BEFORE = -1  # the day index of every visit before the window
+
+
 def _day_index(at, win: Window):
-    """Return the SQL number of the window's school day a time falls on (0 the first)."""
+    """Return the SQL number of the window's school day a time falls on (0 the first; BEFORE before it)."""
     # One branch per day of the window (at most 31): school days of any time zone, in SQLite and PostgreSQL.
-    return case(*((at < start_of_day(day + timedelta(days=1)), n) for n, day in enumerate(win.days)))
+    return case((at < start_of_day(win.first), BEFORE),
+                *((at < start_of_day(day + timedelta(days=1)), n) for n, day in enumerate(win.days)))
 
 
 def zone_coverage(win: Window) -> list[ZoneCoverage]:
     """Return every active zone's coverage over the window, by code."""
     at = visit_moment()
-    start, end = start_of_day(win.first), start_of_day(win.last + timedelta(days=1))
     zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
-    before = dict(db.session.execute(
-        select(PatrolVisit.zone_id, func.max(at)).where(at < start).group_by(PatrolVisit.zone_id)).all())
     day = _day_index(at, win)
+    # One pass over the visits: per zone, the last one before the window and the window's days visited.
+    before: dict[int, datetime] = {}
     days: dict[int, list[int]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
     latest: dict[int, datetime] = {}
     rows = db.session.execute(
         select(PatrolVisit.zone_id, day, func.count(), func.max(at))
-        .where(at >= start, at < end).group_by(PatrolVisit.zone_id, day).order_by(PatrolVisit.zone_id, day))
+        .where(at < start_of_day(win.last + timedelta(days=1))).group_by(PatrolVisit.zone_id, day))
     for zone_id, index, n, last in rows:
+        if index == BEFORE:
+            before[zone_id] = last
+            continue
         days[zone_id].append(index)
         counts[zone_id] += n
-        latest[zone_id] = last
+        latest[zone_id] = max(last, latest.get(zone_id, last))
+    for visited in days.values():
+        visited.sort()
     found = []
     for zone in zones:
         last_before = before.get(zone.id)
@@ -249,26 +257,39 @@ def _cadence_first(every: str, today: date) -> date:
 
 def cadence(today: date) -> list[CadenceRow]:
     """Return the school's cadence (PATROL_CADENCE or CADENCE) with what each part of it covered so far."""
+    plan = current_app.config.get("PATROL_CADENCE") or CADENCE
+    firsts = sorted({_cadence_first(every, today) for every, _who, _which in plan})
     at = visit_moment()
-    zones = select(Zone.id, Zone.department).where(Zone.active.is_(True)).subquery()
+    # One pass over the visits of the longest period: each counted under the latest period start it follows.
+    since = case(*((at >= start_of_day(first), n) for n, first in reversed(list(enumerate(firsts)))))
+    zones = dict(db.session.execute(select(Zone.id, Zone.department).where(Zone.active.is_(True))).all())
+    visits = [row for row in db.session.execute(
+        select(PatrolVisit.zone_id, PatrolVisit.patrol_id, since, func.count())
+        .where(at >= start_of_day(firsts[0]), at < start_of_day(today + timedelta(days=1)))
+        .group_by(PatrolVisit.zone_id, PatrolVisit.patrol_id, since)) if row[0] in zones]
+    patrol_ids = {patrol for _zone, patrol, _since, _n in visits}
+    departments = dict(db.session.execute(
+        select(User.id, User.department).where(User.id.in_(patrol_ids))).all())
+    roles = defaultdict(set)
+    for user_id, role in db.session.execute(select(UserRole.user_id, UserRole.role)
+                                            .where(UserRole.user_id.in_(patrol_ids))):
+        roles[user_id].add(role)
+    tests = {"department": lambda zone, patrol, which: departments[patrol] == (
+                 zones[zone] if which == "*" else which),
+             "role": lambda zone, patrol, which: which in roles[patrol],
+             "anyone": lambda zone, patrol, which: True}
     rows = []
-    for every, who, which in current_app.config.get("PATROL_CADENCE") or CADENCE:
+    for every, who, which in plan:
         first = _cadence_first(every, today)
-        visits = (select(zones.c.department, func.count(PatrolVisit.zone_id.distinct()), func.count())
-                  .join(zones, zones.c.id == PatrolVisit.zone_id).join(User, User.id == PatrolVisit.patrol_id)
-                  .where(at >= start_of_day(first), at < start_of_day(today + timedelta(days=1))))
+        theirs = [(zone, n) for zone, patrol, index, n in visits
+                  if firsts[index] >= first and tests[who](zone, patrol, which)]
         if who == "department" and which == "*":  # each department in its own zones
-            visits = visits.where(User.department == zones.c.department).group_by(zones.c.department)
-            done = {dept: (covered, n) for dept, covered, n in db.session.execute(visits)}
-            scope = db.session.execute(select(zones.c.department, func.count()).group_by(zones.c.department))
-            rows += [CadenceRow(every, dept or "—", first, n, *done.get(dept, (0, 0))) for dept, n in scope]
+            for department in sorted(set(zones.values())):
+                mine = [(zone, n) for zone, n in theirs if zones[zone] == department]
+                rows.append(CadenceRow(every, department or "—", first,
+                                       list(zones.values()).count(department),
+                                       len({zone for zone, _n in mine}), sum(n for _zone, n in mine)))
             continue
-        if who == "department":
-            visits = visits.where(User.department == which)
-        elif who == "role":
-            visits = visits.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == which)))
-        covered, n = db.session.execute(visits.with_only_columns(
-            func.count(PatrolVisit.zone_id.distinct()), func.count())).one()
-        total = db.session.scalar(select(func.count()).select_from(zones))
-        rows.append(CadenceRow(every, which, first, total, covered, n))
+        rows.append(CadenceRow(every, which, first, len(zones), len({zone for zone, _n in theirs}),
+                               sum(n for _zone, n in theirs)))
     return rows
