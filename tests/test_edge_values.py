@@ -69,9 +69,14 @@ def world(app, _made, make_user, make_zone, make_hazard, sign_in):
         with app.app_context():
             photo_id = db.session.scalar(db.select(Photo.id).where(Photo.hazard_id == hazard.id))
             category_id = db.session.scalar(db.select(Category.id).order_by(Category.id))
+            from server.webhooks.services import add_webhook
+
+            webhook_id = add_webhook("edge", "json", "https://bot.example/", []).id
+            db.session.commit()
         _made["world"] = SimpleNamespace(
             boss=boss, client=sign_in(boss), hazard=hazard, zone=hazard.zone_obj, photo_id=photo_id,
             category_id=category_id, target=make_user(roles=(PATROL,)),  # the admin pages change this one
+            webhook_id=webhook_id,
             admin_zone=make_zone(),  # ... and deactivate or re-issue this one
             leaver=make_user(roles=(ADMIN, SUPERVISOR, PATROL, RECTIFIER)))  # signs in and out
     return _made["world"]
@@ -84,6 +89,7 @@ PATH_ARGS = {
     "category_id": lambda w: w.category_id,
     "hazard_id": lambda w: w.hazard.id,
     "photo_id": lambda w: w.photo_id,
+    "webhook_id": lambda w: w.webhook_id,
     "kind": lambda w: "zones",
     "fmt": lambda w: "csv",
     "code": lambda w: w.zone.code,
@@ -221,6 +227,11 @@ POSTS = {
                     {"rectifier_id": NUMBERS, "deadline": NUMBERS + DAYS}),
     "ledger.issue_notices": (lambda w: {"hazard": w.hazard.id}, {"hazard": NUMBERS}),
     "notifications.mark_all_read": (lambda w: {}, {"ids": NUMBERS}),
+    "webhooks.edit": (lambda w: {"name": "边界", "format": "json", "url": "https://bot.example/"},
+                      {"url": NUMBERS, "events": NUMBERS}),
+    "webhooks.new": (lambda w: {"name": "边界", "format": "json", "url": "https://bot.example/"},
+                     {"url": NUMBERS, "events": NUMBERS}),
+    "webhooks.test": (lambda w: {}, {"next": NUMBERS}),
 }
 # Routes that act on a hazard: each case gets a new one, so an action that goes through spoils no other.
 ACTS_ON_HAZARD = {"api.hazard_action", "hazards.act"}

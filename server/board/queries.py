@@ -90,6 +90,7 @@ class Board:
     overdue_now: int
     groups: dict[str, list[Group]]
     closed: list[Closed]
+    supervised_now: int = 0  # open hazards flagged 督办 (under supervision) by the daily pass
 
 
 def periods(now: datetime) -> dict[str, tuple[date, date]]:
@@ -154,7 +155,10 @@ def board(now: datetime, locale: str = "zh_CN") -> Board:
         rows = [_add_up(dimension.label(same[0], locale), same, days) for same in by_key.values()]
         rows = [g for g in rows if any(any(f.values()) for f in g.figures.values())]  # invalidated only: none
         groups[dimension.name] = sorted(rows, key=_busiest_first)
-    return Board(days, _add_up("", cells, days), overdue_now, groups, recently_closed(now, locale))
+    supervised_now = db.session.scalar(select(func.count()).select_from(Hazard).where(
+        *HazardFilter(supervised=True).conditions(now)))
+    return Board(days, _add_up("", cells, days), overdue_now, groups, recently_closed(now, locale),
+                 supervised_now)
 
 
 def recently_closed(now: datetime, locale: str = "zh_CN", limit: int = RECENTLY_CLOSED) -> list[Closed]:

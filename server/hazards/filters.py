@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.auth.models import User
@@ -150,6 +150,7 @@ class HazardFilter:
     timing: str = ""  # ON_TIME or LATE
     overdue: bool | None = None  # True: overdue now only; False: all but those
     deferral_pending: bool | None = None
+    supervised: bool | None = None  # True: open and flagged 督办 by the daily pass; False: all but those
     event: str = ""  # had at least one event of this action (fail: a failed recheck; reopen: reopened)
     text: str = ""  # words in the description or the zone's name or code
 
@@ -250,6 +251,9 @@ class HazardFilter:
         if self.deferral_pending is not None:
             pending = Hazard.deferral_requested_at.is_not(None)
             found.append(pending if self.deferral_pending else ~pending)
+        if self.supervised is not None:
+            flagged = and_(Hazard.supervised_at.is_not(None), Hazard.state.in_(states.OPEN_STATES))
+            found.append(flagged if self.supervised else ~flagged)
         if self.event:
             found.append(select(HazardEvent.id).where(HazardEvent.hazard_id == Hazard.id,
                                                       HazardEvent.action == self.event).exists())
