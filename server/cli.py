@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from server.database import analyze
 from server.extensions import db
 
 
@@ -213,6 +214,8 @@ def daily_command():
     result = sweep.sweep_orphans(get_storage(), _photo_keys_named)
     click.echo(f"Orphan photo files: {result.deleted} deleted ({result.freed_bytes} bytes freed); "
                f"{result.scanned} files scanned, {result.young} younger than a day left alone.")
+    analyze(db.session.connection())  # the planner's statistics follow the data's growth
+    db.session.commit()
 
 
 def _sweep_deadlines(*, summary: bool) -> None:

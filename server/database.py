@@ -65,3 +65,13 @@ def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+def analyze(connection) -> bool:
+    """Refresh SQLite's planner statistics (ANALYZE) on a connection; say whether it ran (SQLite only)."""
+    # Without statistics SQLite guesses each index's selectivity and can scan hazards by the wrong index
+    # (state instead of device_reported_at); the migrations and the daily pass keep sqlite_stat1 current.
+    if connection.dialect.name != "sqlite":
+        return False  # PostgreSQL's autovacuum analyzes by itself
+    connection.exec_driver_sql("ANALYZE")
+    return True

@@ -58,6 +58,10 @@ class Hazard(db.Model):
                         "OR (state = 'assigned' AND deferral_deadline IS NOT NULL)",
                         name="deferral_only_when_assigned"),
         Index("ix_hazards_state_deadline", "state", "deadline"),
+        # A period's hazards, closings by day, the rechecks oldest first (figures.py, queries.py).
+        Index("ix_hazards_device_reported_at", "device_reported_at"),
+        Index("ix_hazards_closed_at", "closed_at"),
+        Index("ix_hazards_state_updated_at", "state", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +155,8 @@ class HazardEvent(db.Model):
         CheckConstraint(f"action IN {_in(states.EVENT_ACTIONS)}", name="action_known"),
         CheckConstraint(f"to_state IN {_in(states.STATES)}", name="to_state_known"),
         CheckConstraint(f"from_state IS NULL OR from_state IN {_in(states.STATES)}", name="from_state_known"),
+        # A hazard's last submit or report (on time, the queue's report events) without reading its history.
+        Index("ix_hazard_events_hazard_action", "hazard_id", "action"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

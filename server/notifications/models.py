@@ -38,6 +38,8 @@ class Notification(db.Model):
         CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")", name="kind_known"),
         UniqueConstraint("user_id", "hazard_id", "kind", "key", name="uq_notifications_once"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
+        # A user's notifications, newest first, a page at a time.
+        Index("ix_notifications_user_created", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
