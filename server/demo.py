@@ -8,7 +8,7 @@ from server.extensions import db
 from server.hazards import categories
 from server.media.storage import get_storage
 from server.zones import services as zones
-from server.zones.models import CUSTOM, DAILY, WEEKLY
+from server.zones.models import CUSTOM, DAILY, GENERAL, LOW, MAJOR, SIGNIFICANT, WEEKLY
 
 DEMO_PASSWORD = "demo1234"
 
@@ -66,6 +66,13 @@ def loaded() -> bool:
     return users.find_by_username(PEOPLE[0][0]) is not None
 
 
+# Risk levels (风险分级) of the places a school rates highest; every other zone is general. Their patrol
+# frequencies above stay as the school set them.
+RISK = {"GL-BOILER": MAJOR, "ST-GAS": MAJOR, "PD-ROOM": MAJOR, "ST-KITCHEN": SIGNIFICANT,
+        "JX-LIFT": SIGNIFICANT, "GL-PUMP": SIGNIFICANT, "SS-BATH": SIGNIFICANT, "XM-FENCE": LOW,
+        "ZH-ARCHIVE": LOW}
+
+
 def seed(*, history: bool = True, end=None) -> bool:
     """Load the demo people, zones and a term of history into an empty database; False if users exist."""
     categories.ensure_defaults()
@@ -77,7 +84,8 @@ def seed(*, history: bool = True, end=None) -> bool:
                                              company=COMPANIES.get(username, ""))
     for code, name, building, floor, dept, who, key, freq, days in ZONES:
         zones.create_zone(code, name, building=building, floor=floor, department=dept,
-                          responsible=people[who], key_area=key, frequency=freq, frequency_days=days)
+                          responsible=people[who], key_area=key, frequency=freq, frequency_days=days,
+                          risk_level=RISK.get(code, GENERAL))
     db.session.commit()
     if history:
         demo_history.seed_history(end)
