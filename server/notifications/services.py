@@ -55,44 +55,55 @@ MESSAGES = {
 }
 
 
+# Rows per INSERT: a few thousand bound values, well inside SQLite's and PostgreSQL's limits.
+CHUNK = 1000
+
+
 def notify(recipients, hazard, kind: str, key: str, *, exclude=None) -> int:
     """Add a notice for each recipient (users or ids) once per user, hazard, kind and key; count the new."""
     skip = getattr(exclude, "id", exclude)
     ids = sorted({getattr(r, "id", r) for r in recipients if r is not None} - {skip, None})
-    if not ids:
-        return 0
     now = utcnow()
-    rows = [{"user_id": uid, "hazard_id": hazard.id, "kind": kind, "key": key, "created_at": now}
-            for uid in ids]
+    return add_once([{"user_id": uid, "hazard_id": hazard.id, "kind": kind, "key": key, "created_at": now}
+                     for uid in ids])
+
+
+def add_once(rows: list[dict]) -> int:
+    """Insert notice rows, leaving out any already there (same user, hazard, kind and key); count the new."""
     dialect = db.session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:  # another database: check first (the sweep runs alone)
-        have = set(db.session.scalars(select(Notification.user_id).where(
-            Notification.hazard_id == hazard.id, Notification.kind == kind, Notification.key == key)))
-        rows = [r for r in rows if r["user_id"] not in have]
+        have = {(n.user_id, n.hazard_id, n.kind, n.key) for row in rows for n in db.session.scalars(
+            select(Notification).where(Notification.hazard_id == row["hazard_id"],
+                                       Notification.kind == row["kind"], Notification.key == row["key"]))}
+        rows = [r for r in rows if (r["user_id"], r["hazard_id"], r["kind"], r["key"]) not in have]
         db.session.add_all(Notification(**r) for r in rows)
         db.session.flush()
         return len(rows)
-    statement = insert(Notification).values(rows).on_conflict_do_nothing(
-        index_elements=["user_id", "hazard_id", "kind", "key"]).returning(Notification.id)
-    return len(db.session.execute(statement).all())  # rowcount is not reliable for this on every driver
+    added = 0
+    for start in range(0, len(rows), CHUNK):  # one statement per chunk: the daily pass adds thousands
+        statement = insert(Notification).values(rows[start:start + CHUNK]).on_conflict_do_nothing(
+            index_elements=["user_id", "hazard_id", "kind", "key"]).returning(Notification.id)
+        added += len(db.session.execute(statement).all())  # rowcount is not reliable here on every driver
+    return added
 
 
 def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
     """Announce hazards due tomorrow (to the rectifier) and overdue ones (rectifier and supervisors)."""
     now = now or utcnow()
     today = local_date(now)
-    counts = {DUE_TOMORROW: 0, OVERDUE: 0}
-    due = db.session.scalars(select(Hazard).where(
+    supervisors = [user.id for user in users_with_role(SUPERVISOR)]
+    due = select(Hazard.id, Hazard.rectifier_id, Hazard.deadline).where(
         Hazard.state == states.ASSIGNED, Hazard.deadline > end_of_day(today),
-        Hazard.deadline <= end_of_day(today + timedelta(days=1))))
-    for hazard in due:
-        counts[DUE_TOMORROW] += notify([hazard.rectifier_id], hazard, DUE_TOMORROW,
-                                       hazard.deadline.isoformat())
-    supervisors = users_with_role(SUPERVISOR)
-    for hazard in db.session.scalars(select(Hazard).where(Hazard.overdue_at(now))):
-        counts[OVERDUE] += notify([hazard.rectifier_id, *supervisors], hazard, OVERDUE,
-                                  f"{hazard.deadline.isoformat()} {today.isoformat()}")
+        Hazard.deadline <= end_of_day(today + timedelta(days=1)))
+    overdue = select(Hazard.id, Hazard.rectifier_id, Hazard.deadline).where(Hazard.overdue_at(now))
+    due_rows = [{"user_id": rectifier, "hazard_id": hazard, "kind": DUE_TOMORROW, "key": deadline.isoformat(),
+                 "created_at": now} for hazard, rectifier, deadline in db.session.execute(due)]
+    overdue_rows = [{"user_id": user, "hazard_id": hazard, "kind": OVERDUE,
+                     "key": f"{deadline.isoformat()} {today.isoformat()}", "created_at": now}
+                    for hazard, rectifier, deadline in db.session.execute(overdue)
+                    for user in sorted({rectifier, *supervisors} - {None})]
+    counts = {DUE_TOMORROW: add_once(due_rows), OVERDUE: add_once(overdue_rows)}
     db.session.flush()
     return counts
 
