@@ -3,26 +3,14 @@ no axe violations, and a webhook added, tested (queued) and logged through the f
 
 import pytest
 
-from tests.conftest import PASSWORD
-
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+from tests.browser.test_admin_pages import DESKTOP, PHONE, SIDEWAYS, _admin_page
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_webhook_pages_fit_pass_axe_and_work(app, browser, live, make_user, viewport):
     from axe_playwright_python.sync_playwright import Axe
 
-    admin = make_user(roles=("admin",))
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live}/login?next=/admin/webhooks/")
-    page.fill("#username", admin.username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{live}/admin/webhooks/")
-
+    page = _admin_page(browser, live, make_user, viewport)  # signed in as an admin, in Chinese
     page.goto(f"{live}/admin/webhooks/new")
     page.fill("#name", "安全办群")
     page.select_option("#format", "dingtalk")
@@ -43,4 +31,4 @@ def test_webhook_pages_fit_pass_axe_and_work(app, browser, live, make_user, view
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
         violations = [(v["id"], v["help"]) for v in axe.run(page).response["violations"]]
         assert violations == [], f"{path}: {violations}"
-    context.close()
+    page.context.close()

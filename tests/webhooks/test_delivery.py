@@ -167,3 +167,14 @@ def test_only_major_and_critical_reports_are_alerted(app, login_as, make_zone, s
     assert response.status_code == 201
     with app.app_context():
         assert len(db.session.scalars(select(WebhookDelivery)).all()) == expected
+
+
+def test_the_timer_command_delivers(app, bot, runner):
+    _webhook(app, bot.url)
+    _queue(app, utcnow())
+    result = runner.invoke(args=["deliver-webhooks"])
+    assert result.exit_code == 0, result.output
+    assert "Webhook messages: 1 sent, 0 to be retried, 0 given up." in result.output
+    assert len(bot.received) == 1
+    again = runner.invoke(args=["deliver-webhooks"])
+    assert "Webhook messages: 0 sent, 0 to be retried, 0 given up." in again.output
