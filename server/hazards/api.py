@@ -87,9 +87,10 @@ def _first_thumbs(hazards: list[Hazard]) -> dict[int, int]:
     return {hazard_id: photo_id for hazard_id, photo_id in rows}
 
 
-def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bool = False) -> dict:
+def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bool = False,
+                locale: str | None = None) -> dict:
     """Return a hazard as the field app and the desk see it; with its timeline and photos when `detail`."""
-    locale = current_language()
+    locale = locale or current_language()
     deferral = None
     if hazard.deferral_pending:
         deferral = {"reason": hazard.deferral_reason, "proposed_deadline": (hazard.deferral_deadline),
@@ -135,7 +136,8 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
 def hazards_json(hazards: list[Hazard], user) -> list[dict]:
     """Return a list of hazards (each with its first photo's thumbnail)."""
     thumbs = _first_thumbs(hazards)
-    return [hazard_json(h, user, thumb_id=thumbs.get(h.id)) for h in hazards]
+    locale = current_language()  # Babel parses locales: once per list, not once per hazard
+    return [hazard_json(h, user, thumb_id=thumbs.get(h.id), locale=locale) for h in hazards]
 
 
 def _outcome_response(outcome: services.Outcome, client_id: str):
@@ -220,16 +222,19 @@ def transitions():
 
 
 @bp.get("/me/tasks")
-@operation({200: schemas.Tasks, 304: NOT_MODIFIED})
+@operation({200: schemas.Tasks, 304: NOT_MODIFIED}, query=schemas.TasksQuery, errors=(401, 422))
 @role_required()
 @revalidated
 def my_tasks():
-    """My hazards to rectify (overdue first, then by deadline) and rechecks to make."""
-    tasks = queries.my_tasks(current_user)
-    rechecks = queries.rechecks_for(current_user)
-    return answer(schemas.Tasks, {"tasks": hazards_json(tasks, current_user),
-                                  "overdue": sum(1 for h in tasks if h.is_overdue()),
-                                  "rechecks": hazards_json(rechecks, current_user)})
+    """A page of my hazards to rectify (overdue first, then by deadline) and of the rechecks I may make,
+    with their totals: the first page unless asked (limit, offset), the same page of both lists."""
+    q = read_query(schemas.TasksQuery)
+    tasks, tasks_total, overdue = queries.my_tasks(current_user, limit=q.limit, offset=q.offset)
+    rechecks, rechecks_total = queries.rechecks_for(current_user, limit=q.limit, offset=q.offset)
+    return answer(schemas.Tasks, {"tasks": hazards_json(tasks, current_user), "overdue": overdue,
+                                  "rechecks": hazards_json(rechecks, current_user),
+                                  "tasks_total": tasks_total, "rechecks_total": rechecks_total,
+                                  "limit": q.limit, "offset": q.offset})
 
 
 @bp.get("/zones/<int:zone_id>/hazards")

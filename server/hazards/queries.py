@@ -7,7 +7,7 @@ sorts through Hazard.urgency_order: overdue first, then by deadline, then newest
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from server.auth.models import RECTIFIER, SUPERVISOR, User
 from server.database import utcnow
@@ -80,28 +80,69 @@ def list_hazards(user: User, *, filters: HazardFilter | None = None, state=None,
         query = query.where(or_(Hazard.reporter_id == user.id, Hazard.rectifier_id == user.id))
     if closed_since is not None:
         query = query.where(Hazard.closed_at >= closed_since)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(*Hazard.urgency_order(now)).limit(limit).offset(offset))
-    return list(rows.unique()), total
+    return urgent_page(query, now, limit, offset)
 
 
-def my_tasks(user: User, *, now: datetime | None = None) -> list[Hazard]:
-    """Return the hazards assigned to `user` to rectify, overdue first, then by deadline."""
+def _urgency_groups(now: datetime) -> tuple:
+    # Hazard.urgency_order's first two terms as three groups (overdue; open, not overdue; finished): each
+    # group is fetched by its own query, which an index on (state, deadline) can serve, where one ORDER BY
+    # on CASE expressions sorts every hazard in a temporary B-tree to give a page.
+    return (Hazard.overdue_at(now),
+            and_(Hazard.state.in_(states.OPEN_STATES),
+                 or_(Hazard.state != states.ASSIGNED, Hazard.deadline >= now)),
+            Hazard.state.not_in(states.OPEN_STATES))
+
+
+def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
+    """Return a page of `query`'s hazards in Hazard.urgency_order, and how many there are in all.
+
+    One aggregate counts each urgency group; then only the groups the page reaches are read, each in its
+    own order (by deadline, none last; newest; id), so the rows are the same as one sorted query's.
+    """
+    groups = _urgency_groups(now)
+    counted = query.with_only_columns(*(func.coalesce(func.sum(case((group, 1), else_=0)), 0)
+                                        for group in groups)).order_by(None)
+    sizes = [int(n) for n in db.session.execute(counted).one()]
+    rows: list[Hazard] = []
+    skip, wanted = offset, limit
+    for group, size in zip(groups, sizes, strict=True):
+        if wanted <= 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        page = (query.where(group).order_by(Hazard.deadline.asc().nulls_last(), Hazard.received_at.desc(),
+                                            Hazard.id.desc()).limit(wanted).offset(skip))
+        found = list(db.session.scalars(page).unique())
+        rows += found
+        wanted -= len(found)
+        skip = 0
+    return rows, sum(sizes)
+
+
+def my_tasks(user: User, *, now: datetime | None = None, limit: int = 50,
+             offset: int = 0) -> tuple[list[Hazard], int, int]:
+    """Return a page of the hazards assigned to `user` to rectify (overdue first, then by deadline), how many
+    there are in all, and how many of them are overdue."""
+    now = now or utcnow()
     query = (access.visible_hazards(user)
-             .where(Hazard.state == states.ASSIGNED, Hazard.rectifier_id == user.id)
-             .order_by(*Hazard.urgency_order(now)))
-    return list(db.session.scalars(query).unique())
+             .where(Hazard.state == states.ASSIGNED, Hazard.rectifier_id == user.id))
+    overdue = db.session.scalar(query.with_only_columns(func.count()).where(Hazard.overdue_at(now)))
+    rows, total = urgent_page(query, now, limit, offset)
+    return rows, total, overdue
 
 
-def rechecks_for(user: User, *, now: datetime | None = None) -> list[Hazard]:
-    """Return the hazards awaiting a recheck that `user` may make (not their own work), oldest first."""
+def rechecks_for(user: User, *, limit: int = 50, offset: int = 0) -> tuple[list[Hazard], int]:
+    """Return a page of the hazards awaiting a recheck that `user` may make (not their own work), oldest
+    first (through the index on state and updated_at), and how many there are in all."""
     if SUPERVISOR not in user.roles:
-        return []
+        return [], 0
     query = (access.visible_hazards(user)
              .where(Hazard.state == states.AWAITING_RECHECK,
-                    or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id))
-             .order_by(Hazard.updated_at, Hazard.id))
-    return list(db.session.scalars(query).unique())
+                    or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id)))
+    total = db.session.scalar(query.with_only_columns(func.count()))
+    page = query.order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset)
+    return list(db.session.scalars(page).unique()), total
 
 
 def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
@@ -114,20 +155,19 @@ def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
 
 
 def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
-    """Return the figures at the top of the hazard list, over the hazards `user` may see."""
+    """Return the figures at the top of the hazard list, over the hazards `user` may see (one aggregate)."""
     now = now or utcnow()
-
-    def count(**filters) -> int:
-        return list_hazards(user, limit=1, now=now, **filters)[1]
-
-    return {
-        states.REPORTED: count(state=states.REPORTED),
-        states.ASSIGNED: count(state=states.ASSIGNED),
-        "overdue": count(overdue=True),
-        states.AWAITING_RECHECK: count(state=states.AWAITING_RECHECK),
-        "closed_this_month": count(state=states.CLOSED, closed_since=month_start(now)),
-        "deferrals": count(state=states.ASSIGNED, deferral_pending=True),
+    figures = {
+        states.REPORTED: Hazard.state == states.REPORTED,
+        states.ASSIGNED: Hazard.state == states.ASSIGNED,
+        "overdue": Hazard.overdue_at(now),
+        states.AWAITING_RECHECK: Hazard.state == states.AWAITING_RECHECK,
+        "closed_this_month": and_(Hazard.state == states.CLOSED, Hazard.closed_at >= month_start(now)),
+        "deferrals": and_(Hazard.state == states.ASSIGNED, Hazard.deferral_requested_at.is_not(None)),
     }
+    row = db.session.execute(access.visible_hazards(user).with_only_columns(
+        *(func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in figures.values()))).one()
+    return {name: int(value) for name, value in zip(figures, row, strict=True)}
 
 
 def form_defaults(hazard: Hazard, action: str, *,

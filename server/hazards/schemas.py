@@ -17,6 +17,8 @@ NOTE_MAX = 2000
 TOKEN_MAX = 64
 LIST_LIMIT = 100
 LIST_LIMIT_MAX = 500
+# The field app's first page of tasks and of rechecks: a phone opens with these and asks for more.
+TASKS_PAGE = 50
 
 Severity = Literal[states.SEVERITIES]
 State = Literal[states.STATES]
@@ -90,6 +92,13 @@ class HazardQuery(RequestBody):
                                                     "those without.")
     limit: int = Field(LIST_LIMIT, ge=1, le=LIST_LIMIT_MAX)
     offset: int = Field(0, ge=0, le=2**63 - 1, description="For paging.")
+
+
+class TasksQuery(RequestBody):
+    """Which page of my tasks and of my rechecks (the same page of both lists)."""
+
+    limit: int = Field(TASKS_PAGE, ge=1, le=LIST_LIMIT_MAX, description="Hazards per list.")
+    offset: int = Field(0, ge=0, le=2**63 - 1, description="For paging: the number of hazards to skip.")
 
 
 class ZoneHazardsQuery(RequestBody):
@@ -241,9 +250,13 @@ class Transitions(Answer):
 
 
 class Tasks(Answer):
-    tasks: list[HazardSummary]
-    overdue: int
-    rechecks: list[HazardSummary]
+    tasks: list[HazardSummary] = Field(description="A page of my tasks, overdue first, then by deadline.")
+    overdue: int = Field(description="How many of all my tasks are overdue.")
+    rechecks: list[HazardSummary] = Field(description="A page of the rechecks I may make, oldest first.")
+    tasks_total: int = Field(description="How many tasks in all (ask again with a larger offset for more).")
+    rechecks_total: int = Field(description="How many rechecks in all.")
+    limit: int
+    offset: int
 
 
 class ZoneHazards(Answer):

@@ -87,6 +87,15 @@ def _render_cards(template, title, hazards, total, **context):
                            cards=_cards(hazards), rectifiers=rectifiers, **context)
 
 
+def _paged_cards(template, title, find, status=None):
+    """Render a page of cards (?page=, PAGE_SIZE each): `find(limit, offset)` gives its hazards and total,
+    `status(total)` the line that says how many wait."""
+    page = page_number(request.args)
+    hazards, total = find(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return _render_cards(template, title, hazards, total, page=page, page_size=PAGE_SIZE,
+                         status=status(total) if status else None)
+
+
 @bp.get("/hazards")
 def index():
     """List the hazards the user may see, overdue first, with filters and counts."""
@@ -106,23 +115,25 @@ def index():
 
 def _queue_page():
     require_role(SUPERVISOR)
-    hazards, total = queries.list_hazards(current_user, state=states.REPORTED, limit=200)
-    return _render_cards("hazards/queue.html", _("New reports"), hazards, total,
-                         status=_("%(n)d new reports wait to be assigned.", n=total))
+    return _paged_cards("hazards/queue.html", _("New reports"),
+                        lambda limit, offset: queries.list_hazards(current_user, state=states.REPORTED,
+                                                                   limit=limit, offset=offset),
+                        lambda total: _("%(n)d new reports wait to be assigned.", n=total))
 
 
 def _deferrals_page():
     require_role(SUPERVISOR)
-    hazards, total = queries.list_hazards(current_user, state=states.ASSIGNED, deferral_pending=True,
-                                           limit=200)
-    return _render_cards("hazards/queue.html", _("Deferral requests"), hazards, total,
-                         status=_("%(n)d deferral requests wait for a decision.", n=total))
+    return _paged_cards("hazards/queue.html", _("Deferral requests"),
+                        lambda limit, offset: queries.list_hazards(current_user, state=states.ASSIGNED,
+                                                                   deferral_pending=True, limit=limit,
+                                                                   offset=offset),
+                        lambda total: _("%(n)d deferral requests wait for a decision.", n=total))
 
 
 def _rechecks_page():
     require_role(SUPERVISOR)
-    hazards = queries.rechecks_for(current_user)
-    return _render_cards("hazards/rechecks.html", _("Awaiting recheck"), hazards, len(hazards))
+    return _paged_cards("hazards/rechecks.html", _("Awaiting recheck"),
+                        lambda limit, offset: queries.rechecks_for(current_user, limit=limit, offset=offset))
 
 
 @bp.get("/hazards/queue")

@@ -1,0 +1,143 @@
+"""Time every page and API answer issue 12 names at district scale, each against the bare SQL of its rows.
+
+Run: .venv/bin/python bench/district_pages.py [--hazards 1000 10000 100000] [--runs 5] [--db FILE ...]
+
+For each data set (bench/district.py, built once then cached; or --db, a district file already built), signed
+in through the real sign-in form, each answer is fetched whole through the app (Flask's test client: routing,
+session, queries, templates or JSON; no network) and timed against hand-written sqlite3 giving the same rows
+(the page's hazards and its total, the round's zones and last visits, the notifications). Printed: the
+answer's uncompressed bytes, ours and the bare SQL's median (min) of interleaved runs, and their ratio.
+Aims (issue 12): ours <= 3x the bare SQL, <= 3x its own time at demo size, <= 200 kB uncompressed.
+"""
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import interleaved, ms, ratio  # noqa: E402
+from district import PASSWORD, district_app, district_db, facts_of  # noqa: E402
+
+PAGE = 50  # the desk's cards per page and the field app's first page of tasks
+OPEN = "('reported', 'assigned', 'awaiting_recheck')"
+# The rows behind each answer, by bare SQL ("now" and the signed-in user's id bound): a page of hazards with
+# what its cards show, and the total, as the app's lists and counts give them (overdue, open, finished).
+HAZARD_ROWS = """SELECT h.*, z.name, z.code, c.name, r.display_name, u.display_name FROM hazards h
+    JOIN zones z ON z.id = h.zone_id JOIN categories c ON c.id = h.category_id
+    JOIN users r ON r.id = h.reporter_id LEFT JOIN users u ON u.id = h.rectifier_id"""
+URGENT = (f"(h.state = 'assigned' AND h.deadline < :now) DESC, h.state IN {OPEN} DESC, h.deadline IS NULL, "
+          "h.deadline, h.received_at DESC, h.id DESC")
+BARE = {
+    "desk list, first page": [
+        f"{HAZARD_ROWS} ORDER BY {URGENT} LIMIT {PAGE}",
+        "SELECT count(*) FROM hazards",
+        "SELECT sum(state = 'reported'), sum(state = 'assigned'), "
+        "sum(state = 'assigned' AND deadline < :now), sum(state = 'awaiting_recheck') FROM hazards"],
+    "queue (new reports)": [
+        f"{HAZARD_ROWS} WHERE h.state = 'reported' "
+        f"ORDER BY h.deadline IS NULL, h.deadline, h.received_at DESC, h.id DESC LIMIT {PAGE}",
+        "SELECT count(*) FROM hazards WHERE state = 'reported'",
+        "SELECT id, display_name FROM users WHERE active ORDER BY display_name"],
+    "rechecks": [
+        f"{HAZARD_ROWS} WHERE h.state = 'awaiting_recheck' "
+        f"AND (h.rectifier_id IS NULL OR h.rectifier_id <> :me) ORDER BY h.updated_at, h.id LIMIT {PAGE}",
+        "SELECT count(*) FROM hazards WHERE state = 'awaiting_recheck' AND "
+        "(rectifier_id IS NULL OR rectifier_id <> :me)"],
+    "/api/v1/me/tasks (supervisor)": [
+        f"{HAZARD_ROWS} WHERE h.state = 'assigned' AND h.rectifier_id = :me ORDER BY {URGENT} LIMIT {PAGE}",
+        f"{HAZARD_ROWS} WHERE h.state = 'awaiting_recheck' "
+        f"AND (h.rectifier_id IS NULL OR h.rectifier_id <> :me) ORDER BY h.updated_at, h.id LIMIT {PAGE}",
+        "SELECT count(*) FROM hazards WHERE state = 'awaiting_recheck' AND "
+        "(rectifier_id IS NULL OR rectifier_id <> :me)"],
+    "/api/v1/me/today (patrol)": [
+        # The zones and each one's last visit (phone time, capped at receipt) through (zone_id, device_at).
+        """SELECT z.*, (SELECT max(min(v.device_at, v.received_at)) FROM patrol_visits v
+               WHERE v.zone_id = z.id AND v.device_at >= (
+                   SELECT min(t.device_at, t.received_at) FROM patrol_visits t
+                   WHERE t.zone_id = z.id ORDER BY t.device_at DESC LIMIT 1))
+           FROM zones z WHERE z.active ORDER BY z.code""",
+        "SELECT zone_id FROM patrol_visits WHERE patrol_id = :me AND device_at >= :today"],
+    "notifications page": [
+        "SELECT n.*, h.description FROM notifications n JOIN hazards h ON h.id = n.hazard_id "
+        "WHERE n.user_id = :me ORDER BY n.created_at DESC, n.id DESC LIMIT 100"],
+}
+# Who asks, and where.
+PAGES = {"desk list, first page": ("admin", "/hazards"), "queue (new reports)": ("admin", "/hazards/queue"),
+         "rechecks": ("admin", "/hazards/rechecks"),
+         "/api/v1/me/tasks (supervisor)": ("admin", "/api/v1/me/tasks"),
+         "/api/v1/me/today (patrol)": ("patrol001", "/api/v1/me/today"),
+         "notifications page": ("admin", "/notifications")}
+LIMIT_BYTES = 200_000
+
+
+def bare(conn: sqlite3.Connection, statements: list[str], params: dict) -> list:
+    """Run a page's bare statements, returning their rows."""
+    return [conn.execute(sql, params).fetchall() for sql in statements]
+
+
+def signed_in(app, username: str):
+    """Return a test client signed in as `username` through the sign-in form."""
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, f"could not sign in as {username}"
+    return client
+
+
+def fetch(client, path: str) -> bytes:
+    """Fetch a page or answer whole, uncompressed, and return its body."""
+    response = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200, f"{path} answered {response.status_code}"
+    return response.get_data()
+
+
+def measure(path: Path, runs: int) -> dict[str, dict]:
+    """Return, per answer, its bytes and its and the bare SQL's times on the district file at `path`."""
+    facts = facts_of(path)
+    now = datetime.fromisoformat(facts["until"])
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    app = district_app(path, WTF_CSRF_ENABLED=False)
+    users = dict(conn.execute("SELECT username, id FROM users WHERE username IN ('admin', 'patrol001')"))
+    clients = {name: signed_in(app, name) for name in users}
+    text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    cases, sizes = {}, {}
+    for name, (who, url) in PAGES.items():
+        params = {"now": text, "today": text, "me": users[who]}
+        sizes[name] = len(fetch(clients[who], url))
+        cases[f"{name}: ours"] = lambda c=clients[who], u=url: fetch(c, u)
+        cases[f"{name}: bare"] = lambda s=BARE[name], p=params: bare(conn, s, p)
+    seconds = interleaved(cases, runs)
+    return {name: {"bytes": sizes[name], "ours": seconds[f"{name}: ours"], "bare": seconds[f"{name}: bare"]}
+            for name in PAGES}
+
+
+def main() -> None:
+    """Measure each data set, print each answer's bytes, times and ratios, and the growth from the first."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hazards", type=int, nargs="*", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--db", type=Path, nargs="*", default=[],
+                        help="district files already built (their .json beside them), instead of --hazards")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    paths = [p.resolve() for p in args.db] or [district_db(n)[0] for n in args.hazards]
+    first = None
+    for path in paths:
+        counts = facts_of(path)["counts"]
+        print(f"{counts['hazards']:,} hazards, {counts['zones']} zones ({path.name})", flush=True)
+        figures = measure(path, args.runs)
+        first = first or figures  # the first data set given: demo size by default
+        for name, found in figures.items():
+            growth = statistics.median(found["ours"]) / statistics.median(first[name]["ours"])
+            flag = "" if found["bytes"] <= LIMIT_BYTES else "  (over 200 kB)"
+            print(f"  {name:32} {found['bytes'] / 1000:7.1f} kB{flag}  ours {ms(found['ours'])}  "
+                  f"bare {ms(found['bare'])}  ours/bare {ratio(found['ours'], found['bare']):5.2f}  "
+                  f"vs first size {growth:5.2f}", flush=True)
+    print(json.dumps({"aims": "ours/bare <= 3, vs first (demo) size <= 3, <= 200 kB"}))
+
+
+if __name__ == "__main__":
+    main()
