@@ -55,10 +55,6 @@ MESSAGES = {
 }
 
 
-# Rows per INSERT: a few thousand bound values, well inside SQLite's and PostgreSQL's limits.
-CHUNK = 1000
-
-
 def notify(recipients, hazard, kind: str, key: str, *, exclude=None) -> int:
     """Add a notice for each recipient (users or ids) once per user, hazard, kind and key; count the new."""
     skip = getattr(exclude, "id", exclude)
@@ -80,12 +76,14 @@ def add_once(rows: list[dict]) -> int:
         db.session.add_all(Notification(**r) for r in rows)
         db.session.flush()
         return len(rows)
-    added = 0
-    for start in range(0, len(rows), CHUNK):  # one statement per chunk: the daily pass adds thousands
-        statement = insert(Notification).values(rows[start:start + CHUNK]).on_conflict_do_nothing(
-            index_elements=["user_id", "hazard_id", "kind", "key"]).returning(Notification.id)
-        added += len(db.session.execute(statement).all())  # rowcount is not reliable here on every driver
-    return added
+    if not rows:
+        return 0
+    # One statement compiled once, its rows sent in batches (SQLAlchemy's "insertmanyvalues"): the daily pass
+    # adds thousands. Counted by what RETURNING gives back: rowcount is not reliable here on every driver.
+    table = Notification.__table__
+    statement = insert(table).on_conflict_do_nothing(
+        index_elements=["user_id", "hazard_id", "kind", "key"]).returning(table.c.id)
+    return len(db.session.execute(statement, rows).all())
 
 
 def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
