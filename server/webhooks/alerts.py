@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.extensions import db
 from server.hazards import states
@@ -39,11 +39,16 @@ def _line(hazard: Hazard, now: datetime) -> str:
     return " · ".join(parts)
 
 
-def _listing(hazards: list[Hazard], now: datetime) -> list[str]:
-    lines = [_line(h, now) for h in hazards[:LISTED]]
-    if len(hazards) > LISTED:
-        lines.append(str(_l("and %(n)d more", n=len(hazards) - LISTED)))
-    return lines
+def _listing(condition, now: datetime) -> tuple[int, list[str]]:
+    # How many hazards meet the condition, and the lines naming the first LISTED (by deadline) and the rest
+    # counted: only those few are loaded, whether 10 or 10,000 are overdue.
+    total = db.session.scalar(select(func.count()).select_from(Hazard).where(condition))
+    first = db.session.scalars(select(Hazard).where(condition).order_by(Hazard.deadline, Hazard.id)
+                               .limit(LISTED))
+    lines = [_line(h, now) for h in first]
+    if total > LISTED:
+        lines.append(str(_l("and %(n)d more", n=total - LISTED)))
+    return total, lines
 
 
 def _school_language():
@@ -66,23 +71,16 @@ def announce_major(hazard: Hazard, *, event: HazardEvent, **_) -> int:
 
 def queue_overdue_summary(now: datetime) -> int:
     """Queue the day's summary of overdue hazards (once per school day; none when nothing is overdue)."""
-    hazards = list(db.session.scalars(select(Hazard).where(Hazard.overdue_at(now))
-                                      .order_by(Hazard.deadline, Hazard.id)))
-    if not hazards:
-        return 0
     with _school_language():
-        title = str(_l("%(n)d hazards overdue at %(school)s", n=len(hazards),
+        total, lines = _listing(Hazard.overdue_at(now), now)
+        title = str(_l("%(n)d hazards overdue at %(school)s", n=total,
                        school=current_app.config["SCHOOL_NAME"]))
-        lines = _listing(hazards, now)
-    return enqueue(OVERDUE_SUMMARY, local_date(now).isoformat(), title, lines, now=now)
+    return enqueue(OVERDUE_SUMMARY, local_date(now).isoformat(), title, lines, now=now) if total else 0
 
 
 def queue_supervised(now: datetime) -> int:
     """Queue one alert naming the hazards flagged 督办 at `now` (by `escalate`); none when none were."""
-    hazards = list(db.session.scalars(select(Hazard).where(Hazard.supervised_at == now).order_by(Hazard.id)))
-    if not hazards:
-        return 0
     with _school_language():
-        title = str(_l("%(n)d hazards now under supervision (督办)", n=len(hazards)))
-        lines = _listing(hazards, now)
-    return enqueue(SUPERVISED, now.isoformat(), title, lines, now=now)
+        total, lines = _listing(Hazard.supervised_at == now, now)
+        title = str(_l("%(n)d hazards now under supervision (督办)", n=total))
+    return enqueue(SUPERVISED, now.isoformat(), title, lines, now=now) if total else 0
