@@ -2,7 +2,8 @@
 // The shell is precached under a versioned cache (old ones dropped on activate); field navigations get the
 // cached shell first, other pages the network and, failing it, an offline page; the data the field app needs
 // offline (session, words, categories, the zone directory, the user's tasks, round and notifications) is cached
-// network-first, and dropped when the server says the phone's user changed or signed out. Vendored
+// network-first (revalidated with the ETag of the copy kept: 304, no body, when it is current), and dropped when
+// the server says the phone's user changed or signed out. Vendored
 // libraries (pwa/vendor/, needed by some phones only) are not precached: they are cached when first fetched,
 // in a cache of their own that outlives app releases (it changes only when pwa/vendor/ does).
 // The outbox lives in the page, not here: Background Sync asks the open pages to send it.
@@ -83,8 +84,10 @@ async function cacheFirst(request) {
 }
 
 async function networkFirst(request) {
+  const kept = await caches.match(request, { cacheName: DATA });
   try {
-    const response = await fetch(request);
+    const response = await fetch(revalidating(request, kept));
+    if (response.status === 304 && kept) return kept;  // the server says the copy kept here is current
     if (response.ok) {
       const copy = response.clone();
       if (new URL(request.url).pathname === "/api/v1/session") await forgetOtherUser(response.clone());
@@ -93,12 +96,23 @@ async function networkFirst(request) {
     }
     return response;
   } catch (error) {
-    const hit = await caches.match(request, { cacheName: DATA });
-    if (hit) return hit;
+    if (kept) return kept;
     const fromDirectory = await zoneFromDirectory(new URL(request.url));
     if (fromDirectory) return fromDirectory;
     throw error;
   }
+}
+
+// The request, asking with the validator of the copy kept here (If-None-Match): the server answers 304 with no
+// body when the phone has the data already. The browser's HTTP cache cannot do it for us: the server's answers
+// name the session cookie in Vary, and that cookie is renewed with every answer. A request with a validator of
+// its own passes by the HTTP cache, so the 304 reaches this worker.
+function revalidating(request, kept) {
+  const tag = kept?.headers.get("ETag");
+  if (!tag) return request;
+  const headers = new Headers(request.headers);
+  headers.set("If-None-Match", tag);
+  return new Request(request, { headers });
 }
 
 // The session as the server sees it now: signed out (an expired session, a sign-out on the desk), or another

@@ -81,5 +81,11 @@ export async function qrReader() {
 /** Fetch the decoder into the offline cache on phones that will need it, so the scanner works with no signal. */
 export async function warmDecoder() {
   if (await hasNativeReader()) return;
+  // Through the service worker, which keeps it across releases: fetched before the worker controls the page,
+  // it would be fetched a second time by the worker when the scanner first needs it.
+  const workers = navigator.serviceWorker;
+  if (workers && !workers.controller) {
+    await new Promise((resolve) => workers.addEventListener("controllerchange", resolve, { once: true }));
+  }
   await fetch(`/pwa/vendor/jsqr/jsQR.js?v=${VERSION}`).catch(() => {});
 }

@@ -1,0 +1,114 @@
+"""Each byte fetched once (issue 12): on the next app open the data the phone has comes back as 304 with no
+body (the worker asks with the ETag of the copy it keeps) and the app still works with no signal afterwards;
+the QR decoder is fetched once, through the worker, and kept, and never by a phone with a native QR reader.
+
+The server counts what it is asked (a WSGI wrapper around the live app): what a phone fetches is what reaches
+the server, whoever asked (the page or the service worker).
+"""
+
+import re
+from collections import Counter
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in, wait_for_service_worker
+
+READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
+# The data the field keeps, each with a strong ETag (server/api/conditional.py).
+KEPT_DATA = ["/api/v1/i18n", "/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions",
+             "/api/v1/me/tasks", "/api/v1/me/today"]
+
+
+class Asked:
+    """WSGI middleware: every request's path (and query) with the status answered."""
+
+    def __init__(self, app):
+        self.app, self.log = app, []
+
+    def __call__(self, environ, start_response):
+        url = environ["PATH_INFO"] + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+
+        def started(status, headers, exc_info=None):
+            self.log.append((url, int(status.split()[0])))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, started)
+
+    def counts(self, keep=lambda url: True) -> Counter:
+        """Return how often each URL was asked, of those `keep` takes, without its ?v= version."""
+        return Counter(re.sub(r"\?v=\w+$", "", url) for url, _ in self.log if keep(url))
+
+
+@pytest.fixture
+def asked(app, live):
+    """Count the requests that reach the live server."""
+    counter = Asked(app.wsgi_app)
+    app.wsgi_app = counter
+    return counter
+
+
+@pytest.fixture
+def first_visit(live, phone, asked, make_user, make_zone):
+    """A new phone signs in once (no reload) and waits until the app says it is ready with no signal."""
+    patrol = make_user(roles=("patrol",))
+    zones = [make_zone(name="教学楼一楼"), make_zone(name="锅炉房")]
+    sign_in(phone, live, patrol.username)
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
+    wait_for_service_worker(phone)
+    phone.wait_for_load_state("networkidle")
+    return zones
+
+
+def test_the_next_app_open_gets_304_for_what_the_phone_has_and_works_offline_after(live, phone, first_visit,
+                                                                                   asked):
+    asked.log.clear()
+    phone.goto(f"{live}/app")
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
+    phone.wait_for_load_state("networkidle")
+    statuses = {url: status for url, status in asked.log if url in KEPT_DATA}
+    assert statuses == dict.fromkeys(KEPT_DATA, 304)
+
+    # The copies the 304s confirmed are the ones the phone uses with no signal: a zone never opened opens from
+    # the directory, and the home screen draws its round.
+    phone.context.set_offline(True)
+    boiler_room = first_visit[1]
+    phone.goto(f"{live}/z/{boiler_room.qr_token}")
+    expect(phone.locator("h1")).to_have_text("锅炉房")
+    phone.goto(f"{live}/app")
+    expect(phone.locator("#signal")).not_to_be_empty()
+    expect(phone.locator("main h1")).to_be_visible()
+    expect(phone.locator(".notice-error")).to_have_count(0)
+
+
+# A browser with a native QR reader (iOS has none, Android's Chrome has one).
+NATIVE_READER = """self.BarcodeDetector = class { static async getSupportedFormats() { return ["qr_code"]; }
+    async detect() { return []; } };"""
+KEPT_DECODER = """async () => { for (const name of await caches.keys()) {
+    if (name.startsWith("vendor-") && (await (await caches.open(name)).keys()).length) return true; }
+    return false; }"""
+
+
+def _decoder_kept(phone) -> bool:
+    for _ in range(40):  # the home screen warms it when the phone is idle
+        if phone.evaluate(KEPT_DECODER):
+            return True
+        phone.wait_for_timeout(250)
+    return False
+
+
+def test_the_qr_decoder_is_fetched_once_through_the_worker_and_kept(live, phone, first_visit, asked):
+    # Chromium on Linux has no BarcodeDetector: the home screen warms the decoder through the worker.
+    assert _decoder_kept(phone)
+    phone.goto(f"{live}/app")
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
+    phone.wait_for_load_state("networkidle")
+    assert asked.counts(lambda url: url.startswith("/pwa/vendor/")) == {"/pwa/vendor/jsqr/jsQR.js": 1}
+
+
+def test_a_phone_with_a_native_qr_reader_never_fetches_the_decoder(live, phone, asked, make_user):
+    phone.context.add_init_script(NATIVE_READER)
+    sign_in(phone, live, make_user(roles=("patrol",)).username)
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
+    phone.wait_for_timeout(1500)  # past the idle moment the decoder would be warmed in
+    assert asked.counts(lambda url: url.startswith("/pwa/vendor/")) == Counter()
