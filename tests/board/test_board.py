@@ -146,6 +146,9 @@ def test_the_page_tells_nothing_about_people_or_what_was_seen(app, client, make_
               "rectifier": make_user(roles=("rectifier",), display_name="维修工丙某")}
     zone = make_zone(name="一号楼走廊", building="教学楼", department="后勤处",
                      responsible=people["rectifier"])
+    # The board's own words (e.g. 已整改, "fixed") may equal a note someone typed: what an empty board
+    # already says tells nothing about the hazards.
+    own_words = client.get("/board").get_data(as_text=True)
     for state, description in (("closed", "灭火器过期"), ("assigned", "走廊灯管闪烁"),
                                ("reported", "管道保温层破损"), ("invalid", "重复上报的地面湿滑"),
                                ("awaiting_recheck", "锅炉压力表失灵")):
@@ -158,7 +161,7 @@ def test_the_page_tells_nothing_about_people_or_what_was_seen(app, client, make_
         notes = db.session.scalars(db.text("SELECT note FROM hazard_events WHERE note <> ''")).all()
     secrets = [*(n for u in users for n in u), *descriptions, *(k for pair in keys for k in pair), *notes]
     assert len(descriptions) == 5 and len(keys) >= 6 and len(notes) >= 2
-    assert [s for s in secrets if s in page] == []
+    assert [s for s in secrets if s in page and s not in own_words] == []
     assert "<img" not in page and "/photos" not in page and "/media" not in page
     # What it does show: the zone, the category, the figures of this week and the closed hazard.
     assert "一号楼走廊" in page and "消防安全" in page and page.count('<time datetime="') == 2

@@ -66,7 +66,7 @@ def test_the_message_says_when_a_report_was_fixed_on_the_spot(app, make_user, ma
     report(patrol, make_zone().id, category_id(app), after_photos=[photo_bytes()], fixed_on_the_spot=True)
     report(patrol, make_zone().id, category_id(app))
     client = sign_in(supervisor)
-    client.post("/api/v1/locale", json={"locale": "en"})
+    client.post("/api/v1/session/locale", json={"locale": "en"})
     fixed, waiting = [n["message"] for n in _inbox(client)["notifications"]][::-1]
     assert fixed.endswith("fixed on the spot.") and not waiting.endswith("fixed on the spot.")
 
