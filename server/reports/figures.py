@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from server.auth.models import User
@@ -151,10 +151,18 @@ def _base(user, base: HazardFilter, now: datetime, *columns):
             .where(access.visibility(user), *base.conditions(now)))
 
 
-def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime) -> dict[str, Figure]:
-    """Return one Figure per measure (filter changes on top of `base`), in one aggregate query."""
-    row = db.session.execute(_base(user, base, now, *(
-        _count(changes, now).label(name) for name, changes in measures.items()))).one()
+def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime,
+                  narrow: bool = False) -> dict[str, Figure]:
+    """Return one Figure per measure (filter changes on top of `base`), in one aggregate query.
+
+    `narrow`: read only the rows some measure counts (WHERE one of their conditions), for measures that each
+    name few hazards through an index (open states, a week's dates): the same figures, fewer rows read.
+    """
+    query = _base(user, base, now, *(_count(changes, now).label(name) for name, changes in measures.items()))
+    if narrow:  # a row no measure counts adds 0 to every sum, so leaving it out changes no figure
+        query = query.where(or_(*(and_(*HazardFilter(**changes).conditions(now))
+                                  for changes in measures.values())))
+    row = db.session.execute(query).one()
     return {name: Figure(int(getattr(row, name)), base.replace(**changes))
             for name, changes in measures.items()}
 
@@ -285,7 +293,7 @@ def trend(user, now: datetime, weeks: int = TREND_WEEKS) -> list[Week]:
         sunday = monday + timedelta(days=6)
         measures[f"found{i}"] = {"states": (VALID,), "found_from": monday, "found_to": sunday}
         measures[f"closed{i}"] = {"states": (states.CLOSED,), "closed_from": monday, "closed_to": sunday}
-    figures = count_figures(user, HazardFilter(), measures, now)
+    figures = count_figures(user, HazardFilter(), measures, now, narrow=True)
     return [Week(monday, figures[f"found{i}"], figures[f"closed{i}"]) for i, monday in enumerate(mondays)]
 
 
@@ -312,7 +320,7 @@ def dashboard(user, period: Period, now: datetime, locale: str = "zh") -> Dashbo
         **HEADLINE,
         "closed_this_week": {"states": (states.CLOSED,), "closed_from": week_start(today),
                              "closed_to": today},
-    }, now)
+    }, now, narrow=True)
     base = period.filter
     summary = count_figures(user, base, {"found": {"states": (VALID,)}, "fixed": {"states": (states.CLOSED,)},
                                          "on_time": {"timing": ON_TIME}, "late": {"timing": LATE}}, now)
