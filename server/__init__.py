@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import compression, converters, i18n
+from server import compression, converters, i18n, sessions
 from server import config as default_config
 from server.extensions import babel, csrf, db, login_manager, migrate
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    sessions.init_app(app)  # the app's files answer without the session: no Vary: Cookie, no Set-Cookie
     compression.init_app(app)  # brotli or gzip for what the browser accepts, with no proxy in front
     converters.init_app(app)  # before any route is added: ids past the database's integers do not match
     _register(app)
