@@ -16,6 +16,9 @@ from server.extensions import db
 from server.zones.models import Zone
 from tests.conftest import ON_POSTGRES, empty_database_uri
 
+NO_NOTICES = ("New notices: 0 due tomorrow, 0 overdue; 0 flagged for supervision (督办); "
+              "0 group-chat alerts queued.")
+
 
 def _fresh_app(tmp_path, name="fresh.sqlite"):
     app = create_app({"TESTING": True, "SECRET_KEY": "x",
@@ -130,7 +133,7 @@ def test_daily_deletes_the_files_of_an_uncommitted_record_and_keeps_the_rest(app
     result = runner.invoke(args=["daily"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "New notices: 0 due tomorrow, 0 overdue.",
+        NO_NOTICES,
         "Orphan photo files: 2 deleted (1200 bytes freed); 6 files scanned, 2 younger than a day left alone.",
     ]
     with app.app_context():
@@ -142,4 +145,4 @@ def test_daily_deletes_the_files_of_an_uncommitted_record_and_keeps_the_rest(app
 
 def test_sweep_deadlines_still_runs_alone(runner):
     result = runner.invoke(args=["sweep-deadlines"])
-    assert result.exit_code == 0 and result.output == "New notices: 0 due tomorrow, 0 overdue.\n"
+    assert result.exit_code == 0 and result.output == NO_NOTICES + "\n"

@@ -72,7 +72,10 @@ def test_the_rectifier_to_assign_is_chosen_from_a_list_by_pinyin(five, make_haza
     supervisor = sign_in(hazard.people.supervisor)
     url = "/hazards/queue" if page == "queue" else f"/hazards/{hazard.id}"
     html = supervisor.get(url).get_data(as_text=True)
-    assert _order(_select(html, "rectifier_id")) == IN_PINYIN_ORDER
+    # The queue sends its choices once for all cards (a <template> each chooser copies when focused).
+    chooser = (re.search(r'<template id="rectifier-choices">.*?</template>', html, re.S).group(0)
+               if page == "queue" else _select(html, "rectifier_id"))
+    assert _order(chooser) == IN_PINYIN_ORDER
 
 
 def test_the_users_page_lists_people_by_pinyin(five, login_as):
