@@ -6,7 +6,8 @@ from server import shell
 def _paths(app):
     with app.app_context():
         v = shell.version()
-    return [f"/pwa/js/app.js?v={v}", "/pwa/css/app.css", "/sw.js", "/manifest.webmanifest", "/static/desk.css"]
+    return [f"/pwa/js/app.js?v={v}", "/pwa/css/app.css", "/sw.js", "/manifest.webmanifest",
+            "/static/desk.css"]
 
 
 def test_the_app_files_leave_the_session_alone(app, login_as):
