@@ -55,13 +55,16 @@ endif
 ## database: each test gets a database of its own there), else on a throw-away one started on loopback for
 ## the run (scripts/throwaway_postgres.py). Without PostgreSQL's server programs it says so and passes,
 ## except when CI is set, where it fails.
+# The browser tests drive the same server code the rest of the suite runs on PostgreSQL; they run once, on
+# SQLite (their time is the suite's critical path). PYTEST_ARGS given by hand runs exactly what it names.
+PG_PYTEST_ARGS ?= $(if $(PYTEST_ARGS),$(PYTEST_ARGS),-m "not browser")
 test-postgres: $(VENV)/.dev
-	@if [ -n "$$XUNJIAN_TEST_POSTGRES_URL" ]; then exec $(PYTEST) $(PYTEST_ARGS); fi; \
+	@if [ -n "$$XUNJIAN_TEST_POSTGRES_URL" ]; then exec $(PYTEST) $(PG_PYTEST_ARGS); fi; \
 	if ! $(PY) scripts/throwaway_postgres.py bindir >/dev/null; then \
 	  echo "PostgreSQL is not installed (apt-get install -y postgresql): the suite ran on SQLite only."; \
 	  [ -z "$$CI" ] || exit 1; exit 0; \
 	fi; \
-	exec $(PY) scripts/throwaway_postgres.py run $(PYTEST) $(PYTEST_ARGS)
+	exec $(PY) scripts/throwaway_postgres.py run $(PYTEST) $(PG_PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

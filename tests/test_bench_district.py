@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
 
 from server.database import UTCDateTime, utcnow
 from server.hazards import states
+from tests.conftest import sqlite_only
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -22,6 +23,10 @@ import desk_figures  # noqa: E402
 import district  # noqa: E402
 
 UNTIL = date(2026, 11, 30)
+
+
+# The district data set is a SQLite file by design (bench/district.py fills it with sqlite3).
+pytestmark = sqlite_only
 
 
 @pytest.fixture(scope="module")
