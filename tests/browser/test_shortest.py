@@ -126,6 +126,11 @@ def test_a_deferral_is_a_quiet_disclosure_apart_from_submit(app, live, phone, ma
     summary = phone.locator("details.deferral summary")
     expect(phone.locator("#act-request_deferral")).to_be_hidden()
     # Not the next thing under the thumb: a gap of at least 32 px, and it does not look like a button.
+    # Measured once both are drawn and two frames have passed (the layout a person sees, not half-built).
+    expect(summary).to_be_visible()
+    expect(phone.locator("#act-submit button[type=submit]")).to_be_visible()
+    phone.wait_for_function("""() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(
+        () => done(true))))""")
     gap = _edges(phone, "details.deferral summary")[0] - _edges(phone, "#act-submit button[type=submit]")[1]
     assert gap >= 32
     assert summary.evaluate("(e) => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
