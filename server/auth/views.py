@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from server.auth import services, sign_in_limits
 from server.auth.forms import LanguageForm, LoginForm
@@ -49,6 +50,10 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             session.permanent = True
+            # The CSRF token goes into the new session now, with the sign-in's own cookie. Made later by the
+            # first write, it raced the answers to the app's first reads: each re-sends the session cookie as
+            # it was when asked, and one without the token arriving last made that write fail with 400.
+            generate_csrf()
             if user.locale:
                 session["locale"] = user.locale
             db.session.commit()
