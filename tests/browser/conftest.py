@@ -42,6 +42,10 @@ def pytest_collection_modifyitems(items):
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+            # Stopgap, said in the issue note: two clean-clone runs each met two or three different browser
+            # tests failing once (a flash or a click waiting past its timeout) that pass alone; one more try
+            # while the cause is found. A test that fails twice still fails the run.
+            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 def chromium_or_skip() -> str:
