@@ -15,6 +15,7 @@ import threading
 import brotli
 from flask import Flask, Response, current_app, request
 from flask_compress import Compress
+from werkzeug.http import parse_accept_header
 
 compress = Compress()
 
@@ -39,20 +40,8 @@ def init_app(app: Flask) -> None:
 
 def chosen_encoding(accept_encoding: str) -> str | None:
     """Return "br" or "gzip" as the request's Accept-Encoding allows (brotli first), or None."""
-    offered = {}
-    for part in accept_encoding.split(","):
-        name, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        offered[name.strip().lower()] = quality
-    for name in ("br", "gzip"):
-        if offered.get(name, offered.get("*", 0)) > 0:
-            return name
-    return None
+    offered = parse_accept_header(accept_encoding)  # qualities, "*" and q=0 as Werkzeug reads them
+    return next((name for name in ("br", "gzip") if offered[name] > 0), None)
 
 
 def _compressed(body: bytes, encoding: str) -> bytes:
