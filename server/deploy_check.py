@@ -4,7 +4,6 @@ Each check reads the configuration and the machine the app runs on and returns f
 them all and exits non-zero when any is a problem, so a deployment script (or a person) can stop there.
 """
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from server.extensions import db
 from server.i18n import stale_catalogs
+from server.labels.address import WILDCARD_HOSTS, is_loopback
 
 # Secrets seen in examples and tutorials; a key this short or this well known signs anyone's session cookie.
 KNOWN_SECRETS = {"dev", "secret", "changeme", "change-me", "x", "test", "development", "please-change"}
@@ -66,22 +66,13 @@ def check_secret(app: Flask) -> Finding:
     return _ok(_l("The secret key is long and not a known default."))
 
 
-def _loopback(host: str) -> bool:
-    if host in ("localhost", "") or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
-
-
 def check_public_url(app: Flask) -> list[Finding]:
     """Labels encode the public base URL: phones must reach it, and the camera needs HTTPS."""
     url = app.config.get("PUBLIC_BASE_URL") or ""
     parts = urlsplit(url)
     findings = []
-    if _loopback(parts.hostname or ""):
+    # The labels' own rule (server/labels/address.py), and the wildcard hosts no phone can open either.
+    if is_loopback(url) or (parts.hostname or "") in WILDCARD_HOSTS:
         findings.append(_problem(
             _l("The public base URL %(url)s is this machine's loopback address: no phone can open it.",
                url=url),
