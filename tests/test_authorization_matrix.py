@@ -5,7 +5,7 @@ Each row is a route (method and endpoint); its cells are the answers, in the ord
 - "→login": a redirect to the sign-in page; "→" + a path: another redirect (e.g. a form's own page).
 A hidden hazard answers 404, never 403 (its existence is not told). POSTs are sent empty: a role that may
 act gets its validation error (400/422, or the form again), one that may not gets 401/403/404 first.
-A route added without its row fails `test_every_route_has_a_row`, which prints the observed row in
+A route added without its row fails this test, which prints the observed row in
 its failure message, to review a new row before adding it.
 """
 
@@ -183,21 +183,13 @@ def observe(world, app) -> dict[tuple[str, str], str]:
     return table
 
 
-@pytest.fixture
-def observed(app, make_user, make_zone, make_hazard, sign_in):
-    world = _world(app, make_user, make_zone, make_hazard, sign_in)
-    return observe(world, app)
-
-
 @pytest.mark.no_api_contract
-def test_every_route_has_a_row(observed):
+def test_every_route_has_a_row_and_every_role_its_answer(app, make_user, make_zone, make_hazard, sign_in):
+    """One test, one walk of every route as every role (the walk is most of the time)."""
+    observed = observe(_world(app, make_user, make_zone, make_hazard, sign_in), app)
     missing = "".join(f"\n    {key!r}: {observed[key]!r}," for key in observed if key not in TABLE)
     assert not missing, f"routes without a row (as observed now: review each cell, then add it):{missing}"
     assert sorted(set(TABLE) - set(observed)) == [], "rows of routes that no longer exist"
-
-
-@pytest.mark.no_api_contract
-def test_every_role_gets_the_answer_in_the_table(observed):
     wrong = {key: f"table {TABLE[key]!r}, observed {observed[key]!r}"
              for key in TABLE if key in observed and observed[key] != TABLE[key]}
     assert wrong == {}
