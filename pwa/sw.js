@@ -15,11 +15,16 @@ const OFFLINE = `/pwa/offline.html?v=${VERSION}`;
 const CACHE = `shell-${VERSION}`;
 const DATA = "data-v1";
 const FIELD = /^\/(app(\/|$)|z\/)/;  // the field app's pages (the rest of the site is the desk)
+// Modules a phone needs only at times (a special inspection's checklist, during a campaign): left out of the
+// precache, so a first load does not download them; kept in the shell's cache when the app first loads them.
+const LAZY = /^\/pwa\/js\/screens\/checklist\.js(\?|$)/;
 const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
+  + "campaigns/active|"
   + "notifications|zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES.filter((file) => !LAZY.test(file))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -66,7 +71,9 @@ self.addEventListener("fetch", (event) => {
     // A desk page needs the server; with no network, a page that says so and leads to the field app.
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE, { cacheName: CACHE })));
   } else if (url.pathname.startsWith("/pwa/vendor/")) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(request, VENDOR, { ignoreSearch: true }));
+  } else if (LAZY.test(url.pathname)) {
+    event.respondWith(cacheFirst(request, CACHE));
   } else if (DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh")) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/pwa/")) {
@@ -74,9 +81,9 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-async function cacheFirst(request) {
-  const cache = await caches.open(VENDOR);
-  const hit = await cache.match(request, { ignoreSearch: true });
+async function cacheFirst(request, name, { ignoreSearch = false } = {}) {
+  const cache = await caches.open(name);
+  const hit = await cache.match(request, { ignoreSearch });
   if (hit) return hit;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());

@@ -190,6 +190,24 @@ MESSAGES = {
     "rechecks_waiting_one": _l("%(n)s hazard awaits your recheck."),
     "see_list": _l("See the list"),
     "no_tasks": _l("Nothing to rectify or recheck now."),
+    # Special inspections (专项检查): the zone page's button and the checklist.
+    "special_inspection": _l("Special inspection"),
+    "campaign_check": _l("Special inspection: %(title)s"),
+    "campaign_answered": _l("Already answered in this zone: another round is welcome."),
+    "campaign_not_here": _l("This special inspection is not under way today, or this zone is not in it."),
+    "check_pass": _l("Pass"),
+    "check_fail": _l("Fail"),
+    "check_na": _l("Not applicable"),
+    "standard": _l("Standard:"),
+    "remedy": _l("What to do:"),
+    "need_answer": _l("Choose pass, fail or not applicable."),
+    "checklist_problems": _l("%(n)s items are not ready: see the message next to each."),
+    "checklist_problems_one": _l("%(n)s item is not ready: see the message next to it."),
+    "submit_checklist": _l("Submit the checklist"),
+    "checklist_recorded": _l("The checklist is recorded."),
+    "hazards_opened": _l("%(n)s hazards will be opened for the failed items."),
+    "hazards_opened_one": _l("%(n)s hazard will be opened for the failed item."),
+    "no_hazards_opened": _l("No item failed: no hazard will be opened."),
 }
 
 
