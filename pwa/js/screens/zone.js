@@ -1,4 +1,5 @@
 // The zone page (/z/<token>): where a QR label leads. The zone's facts and its open hazards.
+import { getJSON } from "../api.js";
 import { h, replace } from "../dom.js";
 import { recentScan, rememberScan } from "../context.js";
 import * as outbox from "../outbox.js";
@@ -48,6 +49,31 @@ async function openHazards(zoneId) {
   return { list: data.hazards || [], asOf: offline ? new Date(at).toISOString() : null };
 }
 
+// Special inspections are for those who patrol (the server refuses the others, so they are not asked).
+const INSPECTORS = ["patrol", "supervisor", "admin"];
+
+/** Resolve the special inspections active today (the worker keeps them offline); [] for one who does not patrol. */
+export async function activeCampaigns(user) {
+  if (!user?.roles.some((role) => INSPECTORS.includes(role))) return [];
+  return (await getJSON("/api/v1/campaigns/active")).campaigns;
+}
+
+// A button for each special inspection of this zone, saying when it was answered here already (by anyone, or
+// on this phone and waiting to be sent): a later round is still allowed.
+async function campaignButtons(box, zone, token, user) {
+  const [campaigns, waiting] = await Promise.all([activeCampaigns(user), outbox.list()]);
+  replace(box, campaigns.filter((c) => c.zone_ids.includes(zone.id)).map((c) => {
+    const url = `/api/v1/campaigns/${c.id}/answers`;
+    const kept = waiting.some((item) => item.url === url && item.fields.zone_id === zone.id);
+    const done = kept ? t("recorded_waiting") : c.answered_zone_ids.includes(zone.id) ? t("campaign_answered") : "";
+    const href = `/z/${encodeURIComponent(token)}/campaigns/${c.id}`;
+    return [h("a", { class: "button primary big campaign-button", href, "data-nav": true,
+                     "aria-describedby": done ? `campaign-${c.id}-done` : null },
+              t("campaign_check", { title: c.title })),
+            done ? h("p", { class: "muted campaign-done", id: `campaign-${c.id}-done` }, done) : null];
+  }));
+}
+
 function problem(root, message, navigate) {
   replace(root,
     h("h1", {}, t("zone_problem")),
@@ -72,7 +98,7 @@ function noHazardButton(zone) {
 }
 
 /** Draw a zone's page from its QR token. */
-export async function show(root, { params, navigate, getJSON, opened }) {
+export async function show(root, { params, navigate, getJSON, opened, user }) {
   const token = decodeURIComponent(params[0]);
   document.title = `${t("zone")} · ${t("app_name")}`;  // until it is loaded: never the previous screen's title
   let zone;
@@ -87,6 +113,7 @@ export async function show(root, { params, navigate, getJSON, opened }) {
   document.title = `${zone.name} · ${t("app_name")}`;
   const person = zone.responsible;
   const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
+  const campaigns = h("div", { class: "campaigns" });
   const hazards = h("section", { id: "zone-hazards", "aria-labelledby": "zone-hazards-title" },
     h("h2", { id: "zone-hazards-title" }, t("open_hazards")), h("p", { class: "loading" }, t("loading")));
   replace(root,
@@ -100,11 +127,12 @@ export async function show(root, { params, navigate, getJSON, opened }) {
       person ? fact(t("responsible"), person.name,
         person.phone ? [" ", h("a", { href: `tel:${person.phone}`, "aria-label": t("call", { name: person.name }) }, person.phone)] : null) : null,
       fact(t("frequency"), frequency(zone))),
-    h("section", { id: "zone-actions", class: "zone-actions", "aria-label": t("patrol_actions") },
+    h("section", { id: "zone-actions", class: "zone-actions", "aria-label": t("patrol_actions") }, campaigns,
       h("a", { class: "button primary big", href: `/z/${encodeURIComponent(token)}/report`, "data-nav": true },
         t("report_hazard")),
       noHazardButton(zone)),
     hazards);
+  campaignButtons(campaigns, zone, token, user).catch(() => {});  // none known: the page is the same without
   const title = h("h2", { id: "zone-hazards-title" }, t("open_hazards"));
   try {
     const known = await openHazards(zone.id);
