@@ -10,6 +10,9 @@ import { limits } from "../rules.js";
 import { activeCampaigns } from "./zone.js";
 
 const RESULTS = ["pass", "fail", "na"];
+// An item's note is kept whole by the server up to this length (NOTE_MAX in server/campaigns/schemas.py): a longer
+// one would be refused, and a refused checklist can only be discarded.
+const NOTE_MAX = 500;
 
 // Sentences joined: a space between them in English, none after a Chinese "。".
 const sentences = (...parts) => parts.filter(Boolean).join(locale === "en" ? " " : "");
@@ -17,15 +20,15 @@ const sentences = (...parts) => parts.filter(Boolean).join(locale === "en" ? " "
 // How many hazards the failed items open (one each), in words.
 const opening = (n) => (n ? t("hazards_opened", { n }) : t("no_hazards_opened"));
 
-/** Return the items grouped by their group, in the checklist's order: [[group, items], …]. */
-export function grouped(items) {
+// The items grouped by their group, in the checklist's order: [[group, items], …].
+function grouped(items) {
   const groups = new Map();
   for (const item of items) groups.set(item.group, [...(groups.get(item.group) || []), item]);
   return [...groups];
 }
 
-/** Return what keeps an answer from being sent: "need_answer", "need_photo", or null when it can go. */
-export function problemOf(result, photoCount) {
+// What keeps an item's answer from being sent: "need_answer", "need_photo", or null when it can go.
+function problemOf(result, photoCount) {
   if (!RESULTS.includes(result)) return "need_answer";
   return result === "fail" && !photoCount ? "need_photo" : null;
 }
@@ -36,7 +39,7 @@ function itemBox(item, rules) {
   const key = `item-${item.id}`;
   const error = h("p", { class: "field-error", id: `${key}-error` });
   const photos = photoPicker({ id: `${key}-photos`, label: t("take_photo"), max: rules.photos_max });
-  const note = h("textarea", { id: `${key}-note`, rows: 2, maxlength: rules.note_max });
+  const note = h("textarea", { id: `${key}-note`, rows: 2, maxlength: Math.min(rules.note_max, NOTE_MAX) });
   const failed = h("div", { class: "item-failed", hidden: true },
     item.remedy ? h("p", { class: "remedy" }, h("strong", {}, t("remedy")), " ", item.remedy) : null,
     photos.element,
@@ -47,7 +50,7 @@ function itemBox(item, rules) {
     item.standard ? h("p", { class: "standard muted" }, h("strong", {}, t("standard")), " ", item.standard) : null,
     h("div", { class: "choices choices-check" }, RESULTS.map((value) => h("label", { class: "choice" },
       h("input", { type: "radio", name: key, value, "aria-describedby": `${key}-error`,
-                   onchange: () => { failed.hidden = value !== "fail"; check(); } }),
+                   onchange: () => { failed.hidden = value !== "fail"; } }),
       h("span", {}, t(`check_${value}`))))),
     error, failed);
   // Once a problem is shown, it goes as soon as the item is put right (a choice, a photo taken).

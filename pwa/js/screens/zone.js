@@ -60,9 +60,9 @@ export async function activeCampaigns(user) {
 
 // A button for each special inspection of this zone, saying when it was answered here already (by anyone, or
 // on this phone and waiting to be sent): a later round is still allowed.
-async function campaignButtons(box, zone, token, user) {
-  const [campaigns, waiting] = await Promise.all([activeCampaigns(user), outbox.list()]);
-  replace(box, campaigns.filter((c) => c.zone_ids.includes(zone.id)).map((c) => {
+async function campaignButtons(asking, zone, token) {
+  const [campaigns, waiting] = await Promise.all([asking, outbox.list()]);
+  return campaigns.filter((c) => c.zone_ids.includes(zone.id)).map((c) => {
     const url = `/api/v1/campaigns/${c.id}/answers`;
     const kept = waiting.some((item) => item.url === url && item.fields.zone_id === zone.id);
     const done = kept ? t("recorded_waiting") : c.answered_zone_ids.includes(zone.id) ? t("campaign_answered") : "";
@@ -71,7 +71,7 @@ async function campaignButtons(box, zone, token, user) {
                      "aria-describedby": done ? `campaign-${c.id}-done` : null },
               t("campaign_check", { title: c.title })),
             done ? h("p", { class: "muted campaign-done", id: `campaign-${c.id}-done` }, done) : null];
-  }));
+  });
 }
 
 function problem(root, message, navigate) {
@@ -101,6 +101,8 @@ function noHazardButton(zone) {
 export async function show(root, { params, navigate, getJSON, opened, user }) {
   const token = decodeURIComponent(params[0]);
   document.title = `${t("zone")} · ${t("app_name")}`;  // until it is loaded: never the previous screen's title
+  // Asked beside the zone and drawn with it: a button appearing later would move the one about to be tapped.
+  const asking = activeCampaigns(user).catch(() => []);  // none known: the page is the same without
   let zone;
   try {
     ({ zone } = await getJSON(`/api/v1/zones/by-token/${encodeURIComponent(token)}`));
@@ -113,7 +115,7 @@ export async function show(root, { params, navigate, getJSON, opened, user }) {
   document.title = `${zone.name} · ${t("app_name")}`;
   const person = zone.responsible;
   const place = [zone.building, zone.floor].filter(Boolean).join(" · ");
-  const campaigns = h("div", { class: "campaigns" });
+  const campaigns = h("div", { class: "campaigns" }, await campaignButtons(asking, zone, token));
   const hazards = h("section", { id: "zone-hazards", "aria-labelledby": "zone-hazards-title" },
     h("h2", { id: "zone-hazards-title" }, t("open_hazards")), h("p", { class: "loading" }, t("loading")));
   replace(root,
@@ -132,7 +134,6 @@ export async function show(root, { params, navigate, getJSON, opened, user }) {
         t("report_hazard")),
       noHazardButton(zone)),
     hazards);
-  campaignButtons(campaigns, zone, token, user).catch(() => {});  // none known: the page is the same without
   const title = h("h2", { id: "zone-hazards-title" }, t("open_hazards"));
   try {
     const known = await openHazards(zone.id);
