@@ -104,7 +104,8 @@ function row(item, status, { user, redraw, settle, categories }) {
                  "data-reason": item.error_status ? t("server_answered", { status: item.error_status }) : item.error })
       : null);
   if (item.state !== "attention") return li;
-  const canEdit = !item.url.startsWith("/api/v1/visits");
+  // A visit or a checklist has nothing to correct by hand (an ended campaign, a zone left out): discarded.
+  const canEdit = !/^\/api\/v1\/(visits|campaigns\/)/.test(item.url);
   if (editing.has(item.id)) {
     editing.get(item.id).then((form) => {
       li.append(form);
