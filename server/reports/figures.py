@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from server.auth.models import User
@@ -32,6 +32,7 @@ from server.extensions import db
 from server.hazards import access, filters, states
 from server.hazards.filters import LATE, NONE, ON_TIME, OPEN, OVERDUE, VALID, BadFilter, HazardFilter
 from server.hazards.models import Category, Hazard
+from server.schooltime import start_of_day
 from server.schooltime import today as school_today
 from server.zones.models import Zone
 
@@ -144,24 +145,29 @@ def days_to_close():
     return func.extract("epoch", Hazard.closed_at - Hazard.device_reported_at) / 86400.0
 
 
-def _base(user, base: HazardFilter, now: datetime, *columns):
-    return (select(*columns).select_from(Hazard).join(Zone, Zone.id == Hazard.zone_id)
-            .join(Category, Category.id == Hazard.category_id)
-            .outerjoin(Rectifier, Rectifier.id == Hazard.rectifier_id)
-            .where(access.visibility(user), *base.conditions(now)))
+# The tables a query of figures may join for the columns it groups by. Every hazard has exactly one zone and
+# one category (NOT NULL foreign keys) and at most one rectifier (an outer join), so a join adds columns,
+# never rows or figures; a query joins only what it reads, since a join it does not need can lead SQLite's
+# planner to read every hazard zone by zone instead of the period's through their index.
+ZONE = (Zone, Zone.id == Hazard.zone_id, False)
+CATEGORY = (Category, Category.id == Hazard.category_id, False)
+RECTIFIER = (Rectifier, Rectifier.id == Hazard.rectifier_id, True)
 
 
-def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime,
-                  narrow: bool = False) -> dict[str, Figure]:
+def _base(user, base: HazardFilter, now: datetime, *columns, joins: tuple = ()):
+    query = select(*columns).select_from(Hazard)
+    for table, on, outer in joins:
+        query = query.join(table, on, isouter=outer)
+    return query.where(access.visibility(user), *base.conditions(now))
+
+
+def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime) -> dict[str, Figure]:
     """Return one Figure per measure (filter changes on top of `base`), in one aggregate query.
 
-    `narrow`: read only the rows some measure counts (WHERE one of their conditions), for measures that each
-    name few hazards through an index (open states, a week's dates): the same figures, fewer rows read.
+    The query reads the rows `base` names, so a base that an index narrows (a period, the open states) reads
+    only those.
     """
     query = _base(user, base, now, *(_count(changes, now).label(name) for name, changes in measures.items()))
-    if narrow:  # a row no measure counts adds 0 to every sum, so leaving it out changes no figure
-        query = query.where(or_(*(and_(*HazardFilter(**changes).conditions(now))
-                                  for changes in measures.values())))
     row = db.session.execute(query).one()
     return {name: Figure(int(getattr(row, name)), base.replace(**changes))
             for name, changes in measures.items()}
@@ -214,6 +220,7 @@ class Dimension:
     changes: Callable[[tuple], dict]
     label: Callable[[tuple, str], str]
     only: Callable[[], tuple] = lambda: ()  # conditions on the rows that have such a group at all
+    joins: tuple = ()  # the tables its columns come from (ZONE, CATEGORY, RECTIFIER)
 
 
 def _text_label(empty):
@@ -224,20 +231,23 @@ DIMENSIONS = {
     "category": Dimension(
         "category", _l("By category"), lambda: (Category.id, Category.name, Category.name_en),
         lambda row: {"category_id": row[0]},
-        lambda row, locale: row[2] if str(locale).startswith("en") and row[2] else row[1]),
+        lambda row, locale: row[2] if str(locale).startswith("en") and row[2] else row[1], joins=(CATEGORY,)),
     "building": Dimension("building", _l("By building"), lambda: (Zone.building,),
-                          lambda row: {"building": row[0] or NONE}, _text_label(_l("No building"))),
+                          lambda row: {"building": row[0] or NONE}, _text_label(_l("No building")),
+                          joins=(ZONE,)),
     "zone": Dimension("zone", _l("By zone"), lambda: (Zone.id, Zone.code, Zone.name),
-                      lambda row: {"zone_id": row[0]}, lambda row, locale: f"{row[1]} · {row[2]}"),
+                      lambda row: {"zone_id": row[0]}, lambda row, locale: f"{row[1]} · {row[2]}",
+                      joins=(ZONE,)),
     "department": Dimension("department", _l("By department"), lambda: (Zone.department,),
-                            lambda row: {"department": row[0] or NONE}, _text_label(_l("No department"))),
+                            lambda row: {"department": row[0] or NONE}, _text_label(_l("No department")),
+                            joins=(ZONE,)),
     "rectifier": Dimension(
         "rectifier", _l("By rectifier"), lambda: (Rectifier.id, Rectifier.display_name),
         lambda row: {"rectifier_id": row[0]} if row[0] is not None else {"no_rectifier": True},
-        lambda row, locale: row[1] or str(_l("Not assigned"))),
+        lambda row, locale: row[1] or str(_l("Not assigned")), joins=(RECTIFIER,)),
     "contractor": Dimension("contractor", _l("By contractor"), lambda: (Rectifier.company,),
                             lambda row: {"company": row[0] or NONE}, _text_label(_l("School staff")),
-                            only=lambda: (Hazard.rectifier_id.is_not(None),)),
+                            only=lambda: (Hazard.rectifier_id.is_not(None),), joins=(RECTIFIER,)),
 }
 
 
@@ -261,7 +271,8 @@ def breakdown(user, base: HazardFilter, dimension: Dimension, measures: dict[str
     columns = dimension.columns()
     days = func.avg(case((Hazard.state == states.CLOSED, days_to_close()))) if with_days else literal(None)
     query = (_base(user, base, now, *columns, days.label("mean_days"),
-                   *(_count(changes, now).label(name) for name, changes in measures.items()))
+                   *(_count(changes, now).label(name) for name, changes in measures.items()),
+                   joins=dimension.joins)
              .where(*dimension.only(), *only).group_by(*columns))
     groups = []
     for row in db.session.execute(query):
@@ -285,16 +296,31 @@ class Week:
 
 
 def trend(user, now: datetime, weeks: int = TREND_WEEKS) -> list[Week]:
-    """Return the last `weeks` weeks (this one last): found vs closed, in one aggregate query."""
+    """Return the last `weeks` weeks (this one last): found vs closed, in two aggregate queries."""
     this_monday = week_start(school_today(now))
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    measures = {}
-    for i, monday in enumerate(mondays):
-        sunday = monday + timedelta(days=6)
-        measures[f"found{i}"] = {"states": (VALID,), "found_from": monday, "found_to": sunday}
-        measures[f"closed{i}"] = {"states": (states.CLOSED,), "closed_from": monday, "closed_to": sunday}
-    figures = count_figures(user, HazardFilter(), measures, now, narrow=True)
-    return [Week(monday, figures[f"found{i}"], figures[f"closed{i}"]) for i, monday in enumerate(mondays)]
+    last = this_monday + timedelta(days=6)
+    found = _weekly(user, HazardFilter(states=(VALID,), found_from=mondays[0], found_to=last),
+                    Hazard.device_reported_at, mondays, now)
+    closed = _weekly(user, HazardFilter(states=(states.CLOSED,), closed_from=mondays[0], closed_to=last),
+                     Hazard.closed_at, mondays, now)
+    return [Week(monday, Figure(found.get(i, 0), HazardFilter(states=(VALID,), found_from=monday,
+                                                              found_to=monday + timedelta(days=6))),
+                 Figure(closed.get(i, 0), HazardFilter(states=(states.CLOSED,), closed_from=monday,
+                                                       closed_to=monday + timedelta(days=6))))
+            for i, monday in enumerate(mondays)]
+
+
+def _weekly(user, base: HazardFilter, column, mondays: list[date], now: datetime) -> dict[int, int]:
+    """Return how many hazards `base` names in each week (by its index in `mondays`) of `column`'s day.
+
+    One GROUP BY over the weeks' rows (read through `column`'s index): a row's week is the first whose end
+    (the next Monday's first moment, the bound a filter of that week has) is after it, so each count is the
+    hazards its week's filter names; one sum per week would test every row against all of them.
+    """
+    week = case(*((column < start_of_day(monday + timedelta(weeks=1)), i)
+                  for i, monday in enumerate(mondays)))
+    return dict(db.session.execute(_base(user, base, now, week, func.count()).group_by(week)).all())
 
 
 @dataclass
@@ -313,22 +339,35 @@ class Dashboard:
     trend: list[Week]
 
 
+def headline(user, now: datetime) -> dict[str, Figure]:
+    """Return the figures of things as they stand: open, overdue, awaiting recheck, closed this week."""
+    today = school_today(now)
+    # Two reads, each through its index: the open hazards (the state index covers state and deadline) and
+    # this week's closings (closed_at); one query for both would read every hazard.
+    return {**count_figures(user, HazardFilter(states=(OPEN,)), HEADLINE, now),
+            **count_figures(user, HazardFilter(closed_from=week_start(today), closed_to=today),
+                            {"closed_this_week": {"states": (states.CLOSED,)}}, now)}
+
+
+def summary(user, base: HazardFilter, now: datetime) -> dict[str, Figure]:
+    """Return the found (valid), fixed, on-time and late hazards `base` names."""
+    found = count_figures(user, base, {"found": {"states": (VALID,)}, "fixed": {"states": (states.CLOSED,)},
+                                       "on_time": {"timing": ON_TIME}}, now)
+    # On time and late split the fixed hazards (filters.on_time() is 1 or 0 for each one), so the late are
+    # the fixed less the on time: counting them too would run the on-time subquery twice per hazard.
+    found["late"] = Figure(found["fixed"].value - found["on_time"].value, base.replace(timing=LATE))
+    return found
+
+
 def dashboard(user, period: Period, now: datetime, locale: str = "zh") -> Dashboard:
     """Return the dashboard's figures for the hazards found in `period`, as things stand at `now`."""
-    today = school_today(now)
-    headline = count_figures(user, HazardFilter(), {
-        **HEADLINE,
-        "closed_this_week": {"states": (states.CLOSED,), "closed_from": week_start(today),
-                             "closed_to": today},
-    }, now, narrow=True)
     base = period.filter
-    summary = count_figures(user, base, {"found": {"states": (VALID,)}, "fixed": {"states": (states.CLOSED,)},
-                                         "on_time": {"timing": ON_TIME}, "late": {"timing": LATE}}, now)
+    figures = summary(user, base, now)
     return Dashboard(
-        period=period, headline=headline, found=summary["found"], fixed=summary["fixed"],
-        rectification=Rate(summary["fixed"], summary["found"]),
-        on_time=Rate(summary["on_time"], summary["fixed"]),
-        late=summary["late"], days=days_figures(user, base, now),
+        period=period, headline=headline(user, now), found=figures["found"], fixed=figures["fixed"],
+        rectification=Rate(figures["fixed"], figures["found"]),
+        on_time=Rate(figures["on_time"], figures["fixed"]),
+        late=figures["late"], days=days_figures(user, base, now),
         breakdowns={name: breakdown(user, base, dimension, DASHBOARD_BREAKDOWN, now, locale)
                     for name, dimension in DIMENSIONS.items()},
         trend=trend(user, now))
