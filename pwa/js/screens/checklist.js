@@ -66,7 +66,8 @@ function itemBox(item, rules) {
     ready: photos.ready,
     problem: () => problemOf(result(), photos.photos().length),
     showProblem: (problem) => replace(error, problem ? t(problem) : ""),
-    focus: () => (result() ? photos.focus() : fieldset.querySelector("input").focus()),
+    // The first choice, or (failed without a photo) the photo's file input: a label takes no focus.
+    focus: () => fieldset.querySelector(result() ? "input[type=file]" : "input").focus(),
     answer: () => ({ item_id: item.id, result: result(),
                      ...(result() === "fail" && note.value.trim() ? { note: note.value.trim() } : {}) }),
     photos: () => (result() === "fail" ? photos.photos() : []),
