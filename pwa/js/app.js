@@ -217,6 +217,11 @@ async function start() {
     if (!hadController) {
       navigator.serviceWorker.addEventListener("controllerchange", () => warm([...OPENING_DATA, ...FIELD_DATA]),
                                                { once: true });
+      // A page that loaded while its worker was activating missed that worker's claim (it was no client yet),
+      // and would stay uncontrolled, never ready offline, until the next visit: ask the worker to take it.
+      navigator.serviceWorker.ready.then((reg) => {
+        if (!navigator.serviceWorker.controller) reg.active?.postMessage("claim");
+      }).catch(() => {});
     }
   }
   outbox.start();
