@@ -21,6 +21,11 @@ const LAZY = /^\/pwa\/js\/screens\/checklist\.js(\?|$)/;
 const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
   + "campaigns/active|"
   + "notifications|zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");
+// Reference data (words, categories, the zone directory, the rules) changes seldom: revalidated once per run
+// of this worker, and again after this phone changed anything (a language switch, a desk edit), not at every
+// screen (issue 12: a reload was eight requests). A worker runs for one visit or so; the next one asks again.
+const REFERENCE = /^\/api\/v1\/(i18n|categories|zones|hazards\/transitions)$/;
+const revalidated = new Set();
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES.filter((file) => !LAZY.test(file))))
@@ -65,7 +70,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   // Signing out anywhere (the desk's button too): the next person on this phone must not see this one's data.
   if (request.method === "POST" && url.pathname === "/logout") event.waitUntil(caches.delete(DATA));
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") {
+    revalidated.clear();
+    return;
+  }
   if (request.mode === "navigate" && FIELD.test(url.pathname)) {
     // The field app opens from the cached shell at once, signal or not: a network-first navigation on a weak
     // signal (a stairwell, a basement) waits for the network to give up. The shell holds no data; its script
@@ -79,7 +87,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cacheFirst(request, VENDOR, { ignoreSearch: true }));
   } else if (LAZY.test(url.pathname)) {
     event.respondWith(cacheFirst(request, CACHE));
-  } else if (DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh")) {
+  } else if (isData(url)) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/pwa/")) {
     event.respondWith(caches.match(request, { ignoreSearch: !url.search }).then((hit) => hit || fetch(request)));
@@ -95,17 +103,22 @@ async function cacheFirst(request, name, { ignoreSearch = false } = {}) {
   return response;
 }
 
+// The field data the worker keeps (a fresh CSRF token, ?fresh, is never kept nor answered from here).
+function isData(url) {
+  return DATA_PATHS.test(url.pathname) && !url.searchParams.has("fresh");
+}
+
 async function networkFirst(request) {
   const kept = await caches.match(request, { cacheName: DATA });
+  const { pathname } = new URL(request.url);
+  if (kept && revalidated.has(pathname)) return kept;
   try {
     const response = await fetch(revalidating(request, kept));
-    if (response.status === 304 && kept) return kept;  // the server says the copy kept here is current
-    if (response.ok) {
-      const copy = response.clone();
-      if (new URL(request.url).pathname === "/api/v1/session") await forgetOtherUser(response.clone());
-      // Kept before the page has the answer: when the app says it is ready offline, it is (a small JSON).
-      await (await caches.open(DATA)).put(request, copy);
+    if (response.status === 304 && kept) {  // the server says the copy kept here is current
+      if (REFERENCE.test(pathname)) revalidated.add(pathname);
+      return kept;
     }
+    if (response.ok) await keep(request, response.clone());
     return response;
   } catch (error) {
     if (kept) return kept;
@@ -115,9 +128,33 @@ async function networkFirst(request) {
   }
 }
 
+// Keep an answer (for a request or a path), before the page has it: when the app says it is ready offline, it
+// is (a small JSON).
+async function keep(request, response) {
+  const { pathname } = new URL(request.url ?? request, self.location.origin);
+  if (pathname === "/api/v1/session") await forgetOtherUser(response.clone());
+  await (await caches.open(DATA)).put(request, response);
+  if (REFERENCE.test(pathname)) revalidated.add(pathname);
+}
+
+// A first visit: the page read its opening data before this worker controlled it and hands the answers over
+// (api.js handOver), so they are not fetched again. Replies with the paths kept; the session goes first, as
+// it decides whether what is kept already belongs to this phone's person.
+self.addEventListener("message", (event) => {
+  if (!Array.isArray(event.data?.keep)) return;
+  event.waitUntil((async () => {
+    const wanted = event.data.keep.filter(([path]) => isData(new URL(path, self.location.origin)));
+    wanted.sort(([a], [b]) => (b === "/api/v1/session") - (a === "/api/v1/session"));
+    for (const [path, body, tag, type] of wanted) {
+      await keep(path, new Response(body, { headers: { "Content-Type": type, ...(tag ? { ETag: tag } : {}) } }));
+    }
+    event.ports[0]?.postMessage(wanted.map(([path]) => path));
+  })());
+});
+
 // The request, asking with the validator of the copy kept here (If-None-Match): the server answers 304 with no
-// body when the phone has the data already. The browser's HTTP cache cannot do it for us: the server's answers
-// name the session cookie in Vary, and that cookie is renewed with every answer. A request with a validator of
+// body when the phone has the data already. The browser's HTTP cache cannot be relied on for it: the server's
+// answers name the session cookie in Vary. A request with a validator of
 // its own passes by the HTTP cache, so the 304 reaches this worker.
 function revalidating(request, kept) {
   const tag = kept?.headers.get("ETag");

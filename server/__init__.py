@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import compression, converters, i18n, sessions
+from server import compression, converters, i18n, security_headers, sessions
 from server import config as default_config
 from server.extensions import babel, csrf, db, login_manager, migrate
 
@@ -129,20 +129,7 @@ def _register(app: Flask) -> None:
             return error_response(401, "unauthorized", _("Please sign in again."))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    @app.after_request
-    def _security_headers(response):
-        h = response.headers
-        h.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-            "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
-            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        )
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-        return response
+    security_headers.init_app(app)  # the policy on pages and workers, nosniff on everything
 
     permissions.init_app(app)
     api_errors.init_app(app)

@@ -14,12 +14,20 @@ export function signIn() {
   location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
+// What the page read before its service worker controlled it (a first visit: the page starts before its
+// worker), as [path, body, ETag, type], for handOver().
+const unkept = [];
+
 async function request(method, path, { body, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(path, { method, body, headers, credentials: "same-origin" });
   } catch (err) {
     throw new ApiError(0, "network", err.message);
+  }
+  if (method === "GET" && response.ok && !navigator.serviceWorker?.controller) {
+    const { headers: got } = response;
+    unkept.push(response.clone().text().then((text) => [path, text, got.get("ETag"), got.get("Content-Type")]));
   }
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("application/json") ? await response.json().catch(() => null) : null;
@@ -55,4 +63,15 @@ export async function send(method, path, payload) {
     body = JSON.stringify(payload ?? {});
   }
   return request(method, path, { body, headers });
+}
+
+/** Hand the answers read before the worker controlled the page to it to keep; resolve the paths it kept. */
+export async function handOver(worker) {
+  // Fetching them again through the worker cost every new phone about 5 kB (issue 12); the worker decides
+  // what it keeps, by its own rules (which data, whose session).
+  const answers = await Promise.all(unkept.splice(0));
+  const { port1, port2 } = new MessageChannel();
+  const kept = new Promise((resolve) => { port1.onmessage = (event) => resolve(event.data); });
+  worker.postMessage({ keep: answers }, [port2]);
+  return kept;
 }

@@ -1,5 +1,5 @@
 // The field app's entry: load the words and the session, draw the header, route the screen.
-import { getJSON, send, session, signIn } from "./api.js";
+import { getJSON, handOver, send, session, signIn } from "./api.js";
 import { h, replace } from "./dom.js";
 import { languages, loadMessages, locale, t } from "./i18n.js";
 import * as hazard from "./screens/hazard.js";
@@ -52,10 +52,6 @@ async function route() {
   replace(main, h("p", { class: "loading" }, t("loading")));
   const flash = sessionStorage.getItem("flash");
   sessionStorage.removeItem("flash");
-  // Each screen asks anew how many notifications are unread (a task assigned meanwhile shows at once); an
-  // answer overtaken by a count the notifications screen was told since (marked read) is dropped.
-  const asked = ++state.asked;
-  getJSON(UNREAD).then((data) => asked === state.asked && drawUnread(data.unread)).catch(() => {});
   try {
     // `opened`: this screen is what the browser opened (a QR label's URL), not an in-app step.
     const opened = state.firstRoute;
@@ -77,6 +73,14 @@ async function route() {
     heading.tabIndex = -1;
     heading.focus({ preventScroll: true });
   }
+}
+
+// The header's count is asked when the app opens and when it comes back to the screen, not at every screen
+// (issue 12: a request per tap); the notifications screen and marking read tell it too. An answer overtaken by
+// a count told since (marked read) is dropped.
+function askUnread() {
+  const asked = ++state.asked;
+  getJSON(UNREAD).then((data) => asked === state.asked && drawUnread(data.unread)).catch(() => {});
 }
 
 // The notifications link: a bell, and the unread count in its name as on screen (WCAG 2.5.3).
@@ -171,6 +175,8 @@ async function start() {
   state.user = info.user;
   outbox.setUser(info.user);
   drawHeader();
+  askUnread();
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && askUnread());
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-nav]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -212,11 +218,14 @@ async function start() {
       document.body.append(h("p", { id: "new-version", class: "notice notice-ok update-banner", role: "status" },
         t("new_version"), h("br"), h("button", { type: "button", onclick: () => location.reload() }, t("reload"))));
     });
-    // On a first visit the page starts before its worker, which saw none of its fetches: fetch them again
-    // once it controls the page, so that the app opens and works with no signal from then on.
+    // On a first visit the page starts before its worker, which saw none of its fetches: once it controls the
+    // page, it is handed what the page read and fetches the rest, so that the app opens and works with no
+    // signal from then on.
     if (!hadController) {
-      navigator.serviceWorker.addEventListener("controllerchange", () => warm([...OPENING_DATA, ...FIELD_DATA]),
-                                               { once: true });
+      navigator.serviceWorker.addEventListener("controllerchange", async () => {
+        const kept = await handOver(navigator.serviceWorker.controller).catch(() => []);
+        warm([...OPENING_DATA, ...FIELD_DATA].filter((path) => !kept.includes(path)));
+      }, { once: true });
       // A page that loaded while its worker was activating missed that worker's claim (it was no client yet),
       // and would stay uncontrolled, never ready offline, until the next visit: ask the worker to take it.
       navigator.serviceWorker.ready.then((reg) => {
