@@ -190,6 +190,8 @@ MESSAGES = {
     "rechecks_waiting_one": _l("%(n)s hazard awaits your recheck."),
     "see_list": _l("See the list"),
     "no_tasks": _l("Nothing to rectify or recheck now."),
+    "shown_of": _l("%(shown)s of %(total)s shown"),
+    "show_more": _l("Show more"),
     # Special inspections (专项检查): the zone page's button and the checklist.
     "special_inspection": _l("Special inspection"),
     "campaign_check": _l("Special inspection: %(title)s"),

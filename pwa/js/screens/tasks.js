@@ -17,10 +17,15 @@ function item(hazard) {
 const list = (hazards, label) => h("ul", { class: "hazards", "aria-label": label }, hazards.map(item));
 
 /** Fill the home screen's "my tasks" section with the hazards to rectify, or leave it hidden. */
-export function fill(section, { tasks }) {
+export function fill(section, { tasks, tasks_total: total }) {
   if (!tasks.length) return;
   section.hidden = false;
-  replace(section, h("h2", { id: "my-tasks-title" }, t("my_tasks")), list(tasks, t("to_rectify")));
+  // More than a page: say how many in all, and lead to the list that shows the rest.
+  const rest = tasks.length < total
+    ? h("p", {}, t("shown_of", { shown: tasks.length, total }), " ", h("a", { href: "/app/tasks", "data-nav": true },
+      t("see_list")))
+    : null;
+  replace(section, h("h2", { id: "my-tasks-title" }, t("my_tasks")), list(tasks, t("to_rectify")), rest);
 }
 
 /** Fill the home screen's card that counts the rechecks awaiting the user (with the way to their list). */
@@ -31,12 +36,53 @@ export function fillRechecks(card, { rechecks }) {
     h("a", { href: "/app/tasks", "data-nav": true }, t("see_list")));
 }
 
-/** Draw the user's tasks and rechecks (/app/tasks). */
+// One of the screen's two lists, with its count ("50 of 120 shown") when it is longer than what is shown.
+function section(id, title) {
+  const count = h("p", { class: "muted", id: `${id}-count` });
+  const items = h("ul", { class: "hazards", "aria-labelledby": id });
+  const part = h("section", { hidden: true }, h("h2", { id }, title), count, items);
+  return { part, items, add(hazards, total) {
+    items.append(...hazards.map(item));
+    part.hidden = !total;
+    const shown = items.children.length;
+    count.textContent = shown < total ? t("shown_of", { shown, total }) : "";
+    return hazards.length ? items.children[shown - hazards.length] : null;
+  } };
+}
+
+/** Draw the user's tasks and rechecks (/app/tasks): a page of each, and more pages on asking. */
 export async function show(root, { getJSON }) {
   document.title = `${t("my_tasks")} · ${t("app_name")}`;
-  const { tasks, rechecks } = await getJSON("/api/v1/me/tasks");
-  replace(root, h("h1", {}, t("my_tasks")),
-    tasks.length ? [h("h2", { id: "to-rectify" }, t("to_rectify")), list(tasks)] : null,
-    rechecks.length ? [h("h2", { id: "to-recheck" }, t("to_recheck")), list(rechecks)] : null,
-    tasks.length || rechecks.length ? null : h("p", { class: "muted" }, t("no_tasks")));
+  // The first page is the one home asks for (the worker keeps it for offline use); the API pages both lists
+  // with one limit and offset (issue 12: a supervisor's 1,500 rechecks were 1.49 MB at every app open).
+  const first = await getJSON("/api/v1/me/tasks");
+  const rectify = section("to-rectify", t("to_rectify"));
+  const recheck = section("to-recheck", t("to_recheck"));
+  const problem = h("p", { class: "field-error", role: "alert" });
+  let { offset, limit } = first;
+  const more = h("button", { type: "button", id: "more-tasks", onclick: async () => {
+    more.disabled = true;
+    try {
+      const page = await getJSON(`/api/v1/me/tasks?limit=${limit}&offset=${offset + limit}`);
+      ({ offset, limit } = page);
+      replace(problem);
+      const firstNew = [rectify.add(page.tasks, page.tasks_total), recheck.add(page.rechecks, page.rechecks_total)]
+        .find(Boolean);
+      firstNew?.querySelector("a").focus();  // a screen reader goes on from the first item added
+      update(page);
+    } catch (err) {
+      replace(problem, err.code === "network" ? t("network_error") : t("error", { message: err.message }));
+    } finally {
+      more.disabled = false;
+    }
+  } }, t("show_more"));
+  const update = (page) => {
+    more.hidden = offset + limit >= Math.max(page.tasks_total, page.rechecks_total);
+  };
+  rectify.add(first.tasks, first.tasks_total);
+  recheck.add(first.rechecks, first.rechecks_total);
+  update(first);
+  replace(root, h("h1", {}, t("my_tasks")), rectify.part, recheck.part,
+    first.tasks_total || first.rechecks_total ? null : h("p", { class: "muted" }, t("no_tasks")),
+    problem, more);
 }
