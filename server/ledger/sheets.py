@@ -10,9 +10,11 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from server.extensions import db
 from server.hazards import states, wording
-from server.hazards.models import Photo
+from server.hazards.models import Category
 from server.ledger.queries import LedgerEntry
 from server.reports.exports import DATE, LINK, NUMBER, Column
 from server.schooltime import local_date
@@ -54,15 +56,20 @@ def ledger_columns() -> list[Column]:
 
 def zone_place(zone: Zone) -> str:
     """Return a zone as the ledger names it: its name, then its building and floor (部位)."""
-    where = " ".join(part for part in (zone.building, zone.floor) if part)
-    return f"{zone.name}（{where}）" if where else zone.name
+    return place(zone.name, zone.building, zone.floor)
 
 
-def photo_url(photo: Photo | None) -> str | None:
+def place(name: str, building: str | None, floor: str | None) -> str:
+    """Return a zone's name, building and floor as the ledger writes them: 名称（楼栋 楼层）."""
+    where = " ".join(part for part in (building, floor) if part)
+    return f"{name}（{where}）" if where else name
+
+
+def photo_url(photo_id: int | None) -> str | None:
     """Return the absolute URL of a photo at the app's public address, or None."""
-    if photo is None:
+    if photo_id is None:
         return None
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("api.photo", photo_id=photo.id)
+    return current_app.config["PUBLIC_BASE_URL"] + url_for("api.photo", photo_id=photo_id)
 
 
 def ledger_rows(entries: Iterable[LedgerEntry], now: datetime, locale: str) -> Iterator[tuple]:
@@ -72,29 +79,33 @@ def ledger_rows(entries: Iterable[LedgerEntry], now: datetime, locale: str) -> I
     statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
     results = {key: str(label) for key, label in RECHECK_LABELS.items()}
     on_the_spot = str(_l("Fixed on the spot"))
+    # Each category's name in the user's language, read once (a handful of categories, not one per row).
+    categories = {category.id: category.display_name(locale)
+                  for category in db.session.scalars(select(Category))}
     for number, entry in enumerate(entries, 1):
-        hazard, submit, recheck = entry.hazard, entry.submit, entry.recheck
-        measures = submit.note if submit else ""
+        hazard, recheck = entry.hazard, entry.recheck
+        measures = entry.measures or ""
         if hazard.fixed_on_the_spot and not measures:
             measures = on_the_spot
+        # A report nobody was given has no one responsible yet.
         rectifier = hazard.rectifier if hazard.state != states.REPORTED else None
         # The zone's department answers for it (谁主管、谁负责); a zone with none: the rectifier's own.
-        department = hazard.zone.department or (rectifier.department if rectifier else "")
+        department = hazard.zone_department or ((hazard.rectifier_department or "") if rectifier else "")
         yield (
             number,
             hazard.id,
             local_date(hazard.device_reported_at),
-            hazard.reporter.display_name,
-            zone_place(hazard.zone),
-            hazard.category.display_name(locale),
+            hazard.reporter,
+            place(hazard.zone_name, hazard.building, hazard.floor),
+            categories[hazard.category_id],
             hazard.description,
             severities[hazard.severity],
             measures,
-            rectifier.display_name if rectifier else "",
+            rectifier or "",
             department,
             local_date(hazard.deadline) if hazard.deadline else None,
             local_date(entry.rectified_at) if entry.rectified_at else None,
-            recheck.actor.display_name if recheck else "",
+            recheck.actor if recheck else "",
             local_date(recheck.at) if recheck else None,
             results[recheck.action] if recheck else "",
             statuses[hazard.state],

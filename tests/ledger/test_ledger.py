@@ -184,8 +184,23 @@ def test_export_reads_in_batches_not_per_hazard(app, english, make_hazard, make_
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(rows) == n + 1
-    # The session's user, the hazards, their events, their photos: as many for 3 hazards as for 12.
-    assert len([s for s in statements if "hazard" in s.lower()]) == 3
+    # The hazards, then for their batch: when the done ones were rectified and the deadline then, their
+    # rectifications and rechecks, their photos: as many for 3 hazards as for 12.
+    assert len([s for s in statements if "hazard" in s.lower()]) == 4
+
+
+def test_batches_keep_the_ledgers_order_and_rows(app, english, make_hazard, make_zone, boss, monkeypatch):
+    from server.ledger import queries
+
+    monkeypatch.setattr(queries, "BATCH", 2)  # five hazards: three batches, the last one short
+    zone = make_zone()
+    made = [make_hazard(state, supervisor=boss, zone=zone, now=FOUND + timedelta(minutes=i))
+            for i, state in enumerate(("closed", "reported", "assigned", "awaiting_recheck", "closed"))]
+    rows = _sheet(english.get("/hazards/ledger.xlsx"))[1:]
+    assert [(row[COLUMN["No."]], row[COLUMN["Hazard number"]], row[COLUMN["Status"]]) for row in rows] == [
+        (1, made[0].id, "Closed"), (2, made[1].id, "Not rectified"), (3, made[2].id, "Being rectified"),
+        (4, made[3].id, "Awaiting recheck"), (5, made[4].id, "Closed")]
+    assert [row[COLUMN["Date rectified"]] is not None for row in rows] == [True, False, False, True, True]
 
 
 @pytest.mark.parametrize("path", [
