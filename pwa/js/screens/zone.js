@@ -52,10 +52,14 @@ async function openHazards(zoneId) {
 // Special inspections are for those who patrol (the server refuses the others, so they are not asked).
 const INSPECTORS = ["patrol", "supervisor", "admin"];
 
-/** Resolve the special inspections active today (the worker keeps them offline); [] for one who does not patrol. */
-export async function activeCampaigns(user) {
-  if (!user?.roles.some((role) => INSPECTORS.includes(role))) return [];
-  return (await getJSON("/api/v1/campaigns/active")).campaigns;
+let asked = null;  // the last answer asked for (the worker kept it: it saw it, or the page handed it over)
+
+/** Resolve the special inspections active today (kept offline); [] for one who does not patrol. `again`: ask
+ * the server anew, else take the answer last asked for, when there is one (the app's start, after a screen). */
+export function activeCampaigns(user, { again = true } = {}) {
+  if (!user?.roles.some((role) => INSPECTORS.includes(role))) return Promise.resolve([]);
+  if (again || !asked) asked = getJSON("/api/v1/campaigns/active").then((data) => data.campaigns);
+  return asked;
 }
 
 // A button for each special inspection of this zone, saying when it was answered here already (by anyone, or
