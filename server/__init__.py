@@ -100,6 +100,7 @@ def _register(app: Flask) -> None:
     from server.auth import services as auth_services
     from server.auth.views import bp as auth_bp
     from server.board.views import bp as board_bp
+    from server.campaigns.views import bp as campaigns_bp
     from server.hazards.views import bp as hazards_bp
     from server.labels.views import bp as labels_bp
     from server.ledger.views import bp as ledger_bp
@@ -142,9 +143,11 @@ def _register(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(patrols_bp)
+    app.register_blueprint(campaigns_bp)
     app.register_blueprint(webhooks_bp)
     notifications_views.init_app(app)
     web.init_app(app)
+    from server.campaigns import api as _campaigns_api  # noqa: F401
     from server.hazards import api as _hazards_api  # noqa: F401  (importing a domain's api.py adds its routes)
     from server.notifications import api as _notifications_api  # noqa: F401
     from server.patrols import api as _patrols_api  # noqa: F401

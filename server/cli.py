@@ -208,6 +208,11 @@ def daily_command():
     Run it once a day from a timer; running it again does no harm.
     """
     _sweep_deadlines(summary=True)
+    from server.campaigns.services import announce_starts
+
+    started = announce_starts()  # campaigns whose first day is today: their patrols hear it once
+    db.session.commit()
+    click.echo(f"Special inspections starting: {started} announced.")
     from server.media import sweep
     from server.media.storage import get_storage
 

@@ -1,6 +1,15 @@
 """Import every domain's models, so the metadata (and Alembic) sees all tables."""
 
 from server.auth.models import FailedSignIn, User, UserRole  # noqa: F401
+from server.campaigns.models import (  # noqa: F401
+    Campaign,
+    CampaignAnswer,
+    CampaignItem,
+    CampaignZone,
+    ChecklistTemplate,
+    ItemResult,
+    TemplateItem,
+)
 from server.hazards.models import Category, Hazard, HazardEvent, Photo  # noqa: F401
 from server.ledger.models import Notice  # noqa: F401
 from server.notifications.models import Notification  # noqa: F401

@@ -7,6 +7,7 @@ documented), and so is each request (content type, field and parameter names, JS
 a request the document refuses must have been refused (4xx); one the server accepted must fit the document.
 """
 
+import re
 from datetime import datetime
 
 import jsonschema
@@ -91,7 +92,9 @@ def check_request(document: dict, rule: str, method: str, mimetype: str, args, f
     if mimetype == "application/json":
         problem = _validate(schema, document, body)
         return f"{method} {path} request: {problem}" if problem else None
-    unknown = set(form_names) - set(schema["properties"])
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]  # e.g. a campaign's photo_<id>
+    unknown = {n for n in set(form_names) - set(schema["properties"])
+               if not any(p.match(n) for p in patterns)}
     if unknown:
         return f"{method} {path}: form fields not in the document: {sorted(unknown)}"
     missing = set(schema.get("required", ())) - set(form_names)

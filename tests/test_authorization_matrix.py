@@ -36,6 +36,8 @@ TABLE: dict[tuple[str, str], str] = {
     ('POST', 'admin.user_new'): '422 403 403 403 403 →login →login →login',
     ('POST', 'admin.user_password'): '422 403 403 403 403 →login →login →login',
     ('GET', 'admin.users'): '200 403 403 403 403 →login →login →login',
+    ('GET', 'api.active_campaigns'): '200 200 200 403 403 401 401 401',
+    ('POST', 'api.answer_campaign'): '422 422 422 403 403 401 401 401',
     ('GET', 'api.category_list'): '200 200 200 200 200 401 401 401',
     ('POST', 'api.hazard_action'): '422 422 422 422 422 401 401 401',
     ('GET', 'api.hazard_detail'): '200 200 200 404 404 401 401 401',
@@ -105,6 +107,18 @@ TABLE: dict[tuple[str, str], str] = {
     ('GET', 'webhooks.new'): '200 403 403 403 403 →login →login →login',
     ('POST', 'webhooks.new'): '422 403 403 403 403 →login →login →login',
     ('POST', 'webhooks.test'): '→/admin/webhooks/1 403 403 403 403 →login →login →login',
+    ('POST', 'campaigns.cancel'): '404 404 403 403 403 →login →login →login',
+    ('GET', 'campaigns.index'): '200 200 403 403 403 →login →login →login',
+    ('GET', 'campaigns.new'): '200 200 403 403 403 →login →login →login',
+    ('POST', 'campaigns.new'): '422 422 403 403 403 →login →login →login',
+    ('GET', 'campaigns.progress'): '404 404 403 403 403 →login →login →login',
+    ('GET', 'campaigns.report'): '404 404 403 403 403 →login →login →login',
+    ('GET', 'campaigns.report_xlsx'): '404 404 403 403 403 →login →login →login',
+    ('GET', 'campaigns.template_edit'): '404 404 403 403 403 →login →login →login',
+    ('GET', 'campaigns.template_edit /campaigns/templates/new'): '200 200 403 403 403 →login →login →login',
+    ('POST', 'campaigns.template_edit'): '404 404 403 403 403 →login →login →login',
+    ('POST', 'campaigns.template_edit /campaigns/templates/new'): '422 422 403 403 403 →login →login →login',
+    ('GET', 'campaigns.templates'): '200 200 403 403 403 →login →login →login',
     ('POST', 'auth.logout'): '→login →login →login →login →login →login →login →login',
 }
 
@@ -143,7 +157,7 @@ def _world(app, make_user, make_zone, make_hazard, sign_in):
     args = {"hazard_id": hazard.id, "zone_id": zone.id, "photo_id": photo_id, "category_id": 1,
             "user_id": hazard.people.reporter.id, "token": zone.qr_token, "code": zone.code, "kind": "zones",
             "fmt": "xlsx", "rest": "tasks", "name": "js/app.js", "filename": "desk.css",
-            "webhook_id": webhook_id}
+            "webhook_id": webhook_id, "campaign_id": 1, "template_id": 1}
     return SimpleNamespace(clients=clients, args=args)
 
 

@@ -530,47 +530,53 @@ def report(actor: User, new: Report, *, now: datetime | None = None) -> Outcome:
     before, after = stored[:len(new.photos)], stored[len(new.photos):]
 
     def write() -> Outcome:
-        reporter = db.session.get(User, actor_id)
-        _check_reporter(reporter)
-        zone, category, description = _check_report(new)  # again: the zone may have been deactivated
-        device_at = new.device_at or now
-        target = states.report_state(new.severity, new.fixed_on_the_spot)
-        hazard = Hazard(zone=zone, category=category, description=description, severity=new.severity,
-                        state=target, reporter=reporter, device_reported_at=device_at, received_at=now,
-                        updated_at=now, fixed_on_the_spot=new.fixed_on_the_spot, client_id=client_id,
-                        content_hash=digest)
-        event = HazardEvent(action=states.REPORT, from_state=None, to_state=target, actor_id=reporter.id,
-                            at=now, device_at=new.device_at, note="", scanned_at=new.scanned_at,
-                            on_site=sync.on_site(zone, new.zone_token, new.scanned_at, device_at))
-        if new.fixed_on_the_spot:
-            hazard.rectifier = reporter  # who fixed it
-            event.rectifier_id = reporter.id
-        if target == states.CLOSED:
-            hazard.closed_at = now
-            hazard.fixed = True
-        elif target == states.REPORTED and current_app.config["AUTO_ASSIGN_TO_RESPONSIBLE"] \
-                and can_rectify(zone.responsible):
-            # The server assigns on the school's rule, through the state machine like any other assignment.
-            target = hazard.state = event.to_state = states.decide(target, states.ASSIGN, states.SYSTEM_FACTS)
-            hazard.rectifier = zone.responsible
-            hazard.deadline = event.deadline = default_deadline(category, new.severity, now)
-            event.rectifier_id = zone.responsible.id
-        hazard.visit = visits.visit_for_report(
-            reporter, zone, visit_client_id or _visit_id_for(client_id), device_at=device_at,
-            scanned_at=new.scanned_at, zone_token=new.zone_token, now=now)
-        db.session.add(hazard)
-        db.session.flush()
-        event.hazard_id = hazard.id
-        db.session.add(event)
-        db.session.flush()
-        photos.attach(hazard, event, before, BEFORE, actor_id, now)
-        photos.attach(hazard, event, after, AFTER, actor_id, now)
-        event_recorded.send(hazard, event=event)
-        db.session.flush()
-        return Outcome(hazard, event, created=True)
+        return write_report(actor_id, new, before, after, client_id=client_id, digest=digest,
+                            visit_client_id=visit_client_id or _visit_id_for(client_id), now=now)
 
     result, created = sync.write_once(Hazard, client_id, digest, write, lambda: photos.discard(stored))
     return result if created else Outcome(result, report_event(result), created=False)
+
+
+def write_report(actor_id: int, new: Report, before: list[photos.Stored], after: list[photos.Stored], *,
+                 client_id: str, digest: str, visit_client_id: str, now: datetime) -> Outcome:
+    """Write a report (its photos stored) in the open transaction, checked again; the caller commits."""
+    reporter = db.session.get(User, actor_id)
+    _check_reporter(reporter)
+    zone, category, description = _check_report(new)  # again: the zone may have been deactivated
+    device_at = new.device_at or now
+    target = states.report_state(new.severity, new.fixed_on_the_spot)
+    hazard = Hazard(zone=zone, category=category, description=description, severity=new.severity,
+                    state=target, reporter=reporter, device_reported_at=device_at, received_at=now,
+                    updated_at=now, fixed_on_the_spot=new.fixed_on_the_spot, client_id=client_id,
+                    content_hash=digest)
+    event = HazardEvent(action=states.REPORT, from_state=None, to_state=target, actor_id=reporter.id,
+                        at=now, device_at=new.device_at, note="", scanned_at=new.scanned_at,
+                        on_site=sync.on_site(zone, new.zone_token, new.scanned_at, device_at))
+    if new.fixed_on_the_spot:
+        hazard.rectifier = reporter  # who fixed it
+        event.rectifier_id = reporter.id
+    if target == states.CLOSED:
+        hazard.closed_at = now
+        hazard.fixed = True
+    elif target == states.REPORTED and current_app.config["AUTO_ASSIGN_TO_RESPONSIBLE"] \
+            and can_rectify(zone.responsible):
+        # The server assigns on the school's rule, through the state machine like any other assignment.
+        target = hazard.state = event.to_state = states.decide(target, states.ASSIGN, states.SYSTEM_FACTS)
+        hazard.rectifier = zone.responsible
+        hazard.deadline = event.deadline = default_deadline(category, new.severity, now)
+        event.rectifier_id = zone.responsible.id
+    hazard.visit = visits.visit_for_report(reporter, zone, visit_client_id, device_at=device_at,
+                                           scanned_at=new.scanned_at, zone_token=new.zone_token, now=now)
+    db.session.add(hazard)
+    db.session.flush()
+    event.hazard_id = hazard.id
+    db.session.add(event)
+    db.session.flush()
+    photos.attach(hazard, event, before, BEFORE, actor_id, now)
+    photos.attach(hazard, event, after, AFTER, actor_id, now)
+    event_recorded.send(hazard, event=event)
+    db.session.flush()
+    return Outcome(hazard, event, created=True)
 
 
 def _visit_id_for(client_id: str) -> str:

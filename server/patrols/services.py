@@ -113,19 +113,21 @@ def record_visit(actor: User, new: Visit, *, now: datetime | None = None) -> Vis
 
 
 def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: datetime,
-                     scanned_at: datetime | None, zone_token: str | None, now: datetime) -> PatrolVisit:
+                     scanned_at: datetime | None, zone_token: str | None, now: datetime,
+                     result: str = HAZARDS_FOUND) -> PatrolVisit:
     """Return the visit a hazard report belongs to, making it (result "hazards found") if it is new.
 
-    Runs inside the report's transaction and does not commit.
+    Runs inside the report's transaction and does not commit. A checklist answered with nothing failed (a
+    campaign's) makes its visit with `result` "no hazard".
     """
     visit = db.session.scalar(select(PatrolVisit).where(PatrolVisit.client_id == client_id))
     if visit is None:
         visit = PatrolVisit(zone=zone, patrol=actor, device_at=device_at, received_at=now,
-                            result=HAZARDS_FOUND, scanned_at=scanned_at,
+                            result=result, scanned_at=scanned_at,
                             on_site=sync.on_site(zone, zone_token, scanned_at, device_at),
                             checklist={}, note="", client_id=client_id,
                             content_hash=sync.record_digest(
-                                Visit(client_id, zone.id, HAZARDS_FOUND, device_at, scanned_at, zone_token),
+                                Visit(client_id, zone.id, result, device_at, scanned_at, zone_token),
                                 actor=actor.id))
         try:
             # A savepoint: if another report of the same visit made it meanwhile, use that one.
@@ -136,7 +138,7 @@ def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: date
     if visit is None or visit.patrol_id != actor.id or visit.zone_id != zone.id:
         raise ValidationFailed(_l("This visit belongs to another zone or person."),
                                details={"visit_client_id": "mismatch"})
-    if visit.result == NO_HAZARD:
+    if visit.result == NO_HAZARD and result == HAZARDS_FOUND:
         visit.result = HAZARDS_FOUND  # "no hazard" tapped, then one noticed after all
     return visit
 

@@ -6,7 +6,15 @@ from wtforms.validators import InputRequired, Length
 
 from server.admin.forms import CheckboxesField
 from server.forms import PageForm
-from server.webhooks.models import DINGTALK, JSON_POST, MAJOR_HAZARD, OVERDUE_SUMMARY, SUPERVISED, WECOM
+from server.webhooks.models import (
+    CAMPAIGN_START,
+    DINGTALK,
+    JSON_POST,
+    MAJOR_HAZARD,
+    OVERDUE_SUMMARY,
+    SUPERVISED,
+    WECOM,
+)
 
 FORMAT_LABELS = {
     WECOM: _l("WeCom group bot (企业微信)"),
@@ -17,6 +25,7 @@ EVENT_LABELS = {
     MAJOR_HAZARD: _l("New major or critical hazards"),
     OVERDUE_SUMMARY: _l("Daily overdue summary"),
     SUPERVISED: _l("Hazards flagged for supervision (督办)"),
+    CAMPAIGN_START: _l("A special inspection (专项检查) starts"),
 }
 
 

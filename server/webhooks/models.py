@@ -18,8 +18,9 @@ FORMATS = (JSON_POST, WECOM, DINGTALK)
 MAJOR_HAZARD = "major_hazard"  # a new major or critical hazard
 OVERDUE_SUMMARY = "overdue_summary"  # the daily pass's summary of overdue hazards
 SUPERVISED = "supervised"  # hazards flagged 督办 by the daily pass
+CAMPAIGN_START = "campaign_start"  # a special inspection (专项检查) becomes active
 TEST = "test"  # the admin's test button
-EVENTS = (MAJOR_HAZARD, OVERDUE_SUMMARY, SUPERVISED)
+EVENTS = (MAJOR_HAZARD, OVERDUE_SUMMARY, SUPERVISED, CAMPAIGN_START)
 
 PENDING = "pending"
 SENT = "sent"
