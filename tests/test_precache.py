@@ -1,0 +1,33 @@
+"""The service worker precaches what the app reads offline, not what only an installing browser fetches (the
+manifest and the icons only it names: 9 kB a new phone downloaded for nothing, issue 12)."""
+
+import json
+
+import pytest
+
+from server import shell
+
+
+def _precached(app, client) -> set[str]:
+    body = client.get("/sw.js").get_data(as_text=True)
+    with app.app_context():
+        v = shell.version()
+    files = json.loads(body.split("const FILES = ")[1].split(";\n")[0])
+    return {f.removesuffix(f"?v={v}") for f in files}
+
+
+@pytest.mark.parametrize(("path", "precached"), [
+    ("/pwa/icons/icon-192.png", True),               # the page's own icon (index.html links it)
+    ("/pwa/icons/icon-512.png", False),              # named by the manifest only
+    ("/pwa/icons/icon-maskable-512.png", False),
+    ("/pwa/manifest.webmanifest", False),            # the browser reads /manifest.webmanifest itself
+    ("/pwa/offline.html", True),
+    ("/pwa/js/qr-worker.js", True),
+])
+def test_what_the_worker_precaches(app, client, path, precached):
+    assert (path in _precached(app, client)) is precached
+
+
+def test_install_only_names_the_manifest_and_its_own_icons():
+    assert shell.install_only(shell.ROOT) == {"manifest.webmanifest", "icons/icon-512.png",
+                                              "icons/icon-maskable-512.png"}
