@@ -99,6 +99,16 @@ class Transfer:
     url: str
     status: int
     bytes: int
+    initiator: str = ""  # what asked: "parser", "script app.js:212", "other" (a worker's own fetch: "script")
+
+
+def _initiator(initiator: dict) -> str:
+    """Return what asked for a request: its kind, and for a script the file and line of the call."""
+    frames = [f for f in (initiator.get("stack") or {}).get("callFrames", []) if f.get("url")]
+    if frames:
+        top = frames[0]
+        return f"script {top['url'].rsplit('/', 1)[-1].split('?')[0]}:{top['lineNumber'] + 1}"
+    return initiator.get("type", "")
 
 
 class NetworkCounter:
@@ -110,6 +120,7 @@ class NetworkCounter:
         self.kinds: dict[str, str] = {}
         self.targets: set[str] = set()
         self.pending: dict[tuple, dict] = {}
+        self.asked_by: dict[tuple, str] = {}
         self.transfers: list[Transfer] = []
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._listen, daemon=True)
@@ -143,6 +154,9 @@ class NetworkCounter:
             # The workers a page or worker starts attach to it, not to the browser: ask each target too.
             self._send("Target.setAutoAttach", ATTACH, child)
             self._send("Runtime.runIfWaitingForDebugger", {}, child)
+        elif method == "Network.requestWillBeSent":
+            with self.lock:
+                self.asked_by[(session, params["requestId"])] = _initiator(params.get("initiator") or {})
         elif method == "Network.responseReceived":
             response = params["response"]
             with self.lock:
@@ -164,10 +178,11 @@ class NetworkCounter:
             # headers came over the network all the same, and count.
             with self.lock:
                 seen = self.pending.pop((session, params["requestId"]), None)
+                asked_by = self.asked_by.pop((session, params["requestId"]), "")
                 if seen and seen.get("url") and not seen.get("skip"):
                     size = params.get("encodedDataLength", seen.get("received", 0))
                     self.transfers.append(Transfer(self.kinds.get(session, "?"), seen["url"], seen["status"],
-                                                   int(size)))
+                                                   int(size), asked_by))
 
     def take(self) -> list[Transfer]:
         """Return the transfers recorded since the last call, and start counting afresh."""

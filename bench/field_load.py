@@ -157,7 +157,7 @@ def _summary(name: str, transfers, verbose: bool, base: str) -> dict:
           + (f"; fetched twice: {repeats}" if repeats else ""))
     if verbose:
         for t in transfers:
-            print(f"      {t.target:15} {t.status} {t.bytes:7} {t.url}")
+            print(f"      {t.target:15} {t.status} {t.bytes:7} {t.url}  ({t.initiator})")
     return {"bytes": total, "responses": len(app), "decoder": sum(t.bytes for t in decoder),
             "decoder_fetches": len(decoder), "repeats": repeats}
 

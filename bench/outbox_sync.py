@@ -1,17 +1,20 @@
 """Time the field app's outbox sending 50 hazard reports queued offline, against a plain HTTP client.
 
-Run: .venv/bin/python bench/outbox_sync.py [--reports N] [--photo PATH]   (needs Debian's chromium)
+Run: .venv/bin/python bench/outbox_sync.py [--reports N] [--rounds R] [--photo PATH]  (needs chromium)
 
 A live server on loopback (werkzeug, threaded, as the browser tests use; SQLite in a temporary folder; CSRF
 checks on, as in production). Headless Chromium at a phone's size signs in through /login and opens /app.
 In the page, photos.js downsize() makes one phone-sized JPEG from the 12-megapixel test photo (reused for
 every report). The context goes offline; outbox.js enqueue() keeps N reports (fields and the photo) in
 IndexedDB. Timed: from going back online plus syncNow() until list() is empty (the outbox sends one item at
-a time, in order, each with a fresh CSRF token from /api/v1/session?fresh=1). Then the baseline: Python's
-http.client, with the browser's session cookie, POSTs the same multipart bodies (new client ids) one after
-another over one kept-alive connection: once taking a fresh CSRF token per report (the outbox's work), once
-with a single token. The database is checked after each run: N new hazards, each with its one photo.
-One report is sent before any timing, so no run pays the server's first-request warm-up.
+a time, in order, each with a fresh CSRF token from /api/v1/session?fresh=1). The baseline is a plain client
+(Python's http.client, with the browser's session cookie, over one kept-alive connection) POSTing the same
+multipart bodies (new client ids) one after another with the one CSRF token it took once: what a client
+needs, no extra token request per report. A third run takes a fresh token per report as the outbox does, to
+show what that extra request costs. The three runs are interleaved R times (the order reversed every other
+round, so machine load and a growing database hit each alike); the figures are medians over the rounds.
+The database is checked after each run: N new hazards, each with its one photo. One report is sent before
+any timing, so no run pays the server's first-request warm-up.
 """
 
 import argparse
@@ -158,16 +161,41 @@ def report_fields(live, n: int) -> dict:
             "device_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
 
 
-def baseline(live, client: Client, photo: bytes, count: int, fresh_token: bool) -> tuple[float, list[str]]:
-    """POST count reports one after another; return the seconds taken and the client ids."""
+OUTBOX = "outbox"
+PLAIN = "plain client (one CSRF token)"
+FRESH = "plain client, fresh token per report"
+
+
+def plain_run(live, log: "RequestLog", page, photo: bytes, count: int, fresh_token: bool) -> tuple:
+    """POST count reports one after another; return the seconds, the requests seen and what was saved."""
+    client = Client(live.base, page.context.cookies(live.base))
+    token = client.csrf_token()  # a client's one token, taken before it starts (not timed)
+    log.take()
     ids = []
     started = time.perf_counter()
-    token = None if fresh_token else client.csrf_token()
     for n in range(1, count + 1):
         fields = report_fields(live, n)
         client.report(client.csrf_token() if fresh_token else token, fields, photo)
         ids.append(fields["client_id"])
-    return time.perf_counter() - started, ids
+    seconds = time.perf_counter() - started
+    return seconds, log.take(), check_saved(live, ids)
+
+
+def outbox_run(page, live, log: "RequestLog", count: int) -> tuple:
+    """Queue count reports offline, time the outbox sending them; return the seconds, requests and saved."""
+    page.context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    queued = page.evaluate(ENQUEUE, [count, live.zone_ids[0], live.category_id, DESCRIPTION])
+    if queued["waiting"] != count:
+        raise SystemExit(f"the outbox holds {queued['waiting']} items, not {count}")
+    log.take()
+    started = time.perf_counter()
+    page.context.set_offline(False)
+    synced = page.evaluate(SYNC, 120_000)
+    seconds = time.perf_counter() - started
+    if "error" in synced:
+        raise SystemExit(f"outbox: {synced['error']} ({synced['left']} left)")
+    return seconds, log.take(), check_saved(live, queued["ids"])
 
 
 def check_saved(live, ids: list[str]) -> str:
@@ -207,11 +235,12 @@ def gaps_after_reports(events: list[tuple]) -> list[float]:
 
 
 def main() -> int:
-    """Queue N reports offline, time the outbox sending them, then the plain-client baselines; print."""
+    """Time the outbox and the plain clients on N reports, interleaved R times; print the figures."""
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the three runs")
     parser.add_argument("--photo", type=Path, default=None, help="default: tests.phone_photo's 12 MP JPEG")
     args = parser.parse_args()
     photo_path = args.photo or phone_photo_path()
@@ -224,59 +253,42 @@ def main() -> int:
         page = _live.phone_page(browser)
         _live.sign_in(page, live.base, "/app")
         _live.import_module(page, "photos.js", "benchPhotos")
-        outbox_url = _live.import_module(page, "outbox.js", "benchOutbox")
+        _live.import_module(page, "outbox.js", "benchOutbox")
         _live.add_photo_input(page, photo_path)
         made = page.evaluate(DOWNSIZE_ONCE)
         photo = base64.b64decode(made["base64"])
         client = Client(live.base, page.context.cookies(live.base))
         client.report(client.csrf_token(), report_fields(live, 0), photo)  # warm-up, not counted
 
-        page.context.set_offline(True)
-        page.wait_for_function("() => !navigator.onLine")
-        queued = page.evaluate(ENQUEUE, [count, live.zone_ids[0], live.category_id, DESCRIPTION])
-        if queued["waiting"] != count:
-            raise SystemExit(f"the outbox holds {queued['waiting']} items, not {count}")
-        log.take()
-        started = time.perf_counter()
-        page.context.set_offline(False)
-        synced = page.evaluate(SYNC, 120_000)
-        outbox_s = time.perf_counter() - started
-        if "error" in synced:
-            raise SystemExit(f"outbox: {synced['error']} ({synced['left']} left)")
-        outbox_requests = log.take()
-        outbox_saved = check_saved(live, queued["ids"])
-
-        client = Client(live.base, page.context.cookies(live.base))
-        fresh_s, fresh_ids = baseline(live, client, photo, count, fresh_token=True)
-        fresh_requests = log.take()
-        fresh_saved = check_saved(live, fresh_ids)
-        once_s, once_ids = baseline(live, client, photo, count, fresh_token=False)
-        once_requests = log.take()
-        once_saved = check_saved(live, once_ids)
+        runs = {OUTBOX: lambda: outbox_run(page, live, log, count),
+                PLAIN: lambda: plain_run(live, log, page, photo, count, fresh_token=False),
+                FRESH: lambda: plain_run(live, log, page, photo, count, fresh_token=True)}
+        times: dict[str, list[float]] = {kind: [] for kind in runs}
+        last: dict[str, tuple] = {}
+        for round_ in range(args.rounds):
+            for kind in (list(runs) if round_ % 2 == 0 else list(runs)[::-1]):
+                seconds, requests, saved = runs[kind]()
+                times[kind].append(seconds)
+                last[kind] = (requests, saved)
         version = browser.version
         browser.close()
 
     print(f"outbox_sync: {count} reports, one photo each: {len(photo)} B ({len(photo) / 1024:.0f} KiB) "
           f"{made['size']} JPEG from photos.js downsize() of {photo_path.name}; Chromium {version}; "
-          f"werkzeug threaded server, SQLite, loopback, CSRF on")
-    print(f"outbox_sync: enqueue of {count} offline: {queued['ms'] / 1000:.2f} s in the page "
-          f"({outbox_url.split('/')[-1]})")
-    print(f"outbox_sync: outbox (online + syncNow() until list() is empty): {outbox_s:.2f} s, "
-          f"{count / outbox_s:.1f} reports/s (in-page {synced['ms'] / 1000:.2f} s); {outbox_saved}")
-    print(f"outbox_sync:   requests seen: {describe(outbox_requests)}")
-    gaps = gaps_after_reports(outbox_requests)
-    if gaps:
-        print(f"outbox_sync:   in the browser between a report's answer and the next request: median "
-              f"{statistics.median(gaps):.0f} ms, first {gaps[0]:.0f} ms ({count - 1} still queued), "
-              f"last {gaps[-1]:.0f} ms (1 queued), total {sum(gaps) / 1000:.2f} s")
-    print(f"outbox_sync: baseline http.client, fresh CSRF token per report: {fresh_s:.2f} s, "
-          f"{count / fresh_s:.1f} reports/s; {fresh_saved}")
-    print(f"outbox_sync:   requests seen: {describe(fresh_requests)}")
-    print(f"outbox_sync: baseline http.client, one CSRF token: {once_s:.2f} s, "
-          f"{count / once_s:.1f} reports/s; {once_saved}")
-    print(f"outbox_sync:   requests seen: {describe(once_requests)}")
-    print(f"outbox_sync: ratio outbox/baseline: {outbox_s / fresh_s:.2f} (fresh token per report), "
-          f"{outbox_s / once_s:.2f} (one token)")
+          f"werkzeug threaded server, SQLite, loopback, CSRF on; {args.rounds} interleaved rounds")
+    median = {kind: statistics.median(values) for kind, values in times.items()}
+    for kind, values in times.items():
+        requests, saved = last[kind]
+        print(f"outbox_sync: {kind}: median {median[kind]:.2f} s ({count / median[kind]:.1f} reports/s), "
+              f"rounds " + ", ".join(f"{v:.2f}" for v in values) + f" s; {saved}")
+        print(f"outbox_sync:   requests seen (last round): {describe(requests)}")
+        if kind == OUTBOX:
+            gaps = gaps_after_reports(requests)
+            print(f"outbox_sync:   in the browser between a report's answer and the next request: median "
+                  f"{statistics.median(gaps):.0f} ms, total {sum(gaps) / 1000:.2f} s")
+    print(f"outbox_sync: ratio outbox / plain client: {median[OUTBOX] / median[PLAIN]:.2f} "
+          f"(per round " + ", ".join(f"{o / b:.2f}" for o, b in zip(times[OUTBOX], times[PLAIN], strict=True))
+          + f"); the plain client with a token per report: {median[FRESH] / median[PLAIN]:.2f}")
     return 0
 
 
