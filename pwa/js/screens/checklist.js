@@ -74,6 +74,22 @@ function itemBox(item, rules) {
   };
 }
 
+/** Resolve the buttons to this zone's special inspections, each saying when it was answered here already (by
+ * anyone, or on this phone and waiting to be sent): a later round is still allowed. */
+export async function campaignButtons(campaigns, zone, token) {
+  const waiting = await outbox.list();
+  return campaigns.map((c) => {
+    const url = `/api/v1/campaigns/${c.id}/answers`;
+    const kept = waiting.some((item) => item.url === url && item.fields.zone_id === zone.id);
+    const done = kept ? t("recorded_waiting") : c.answered_zone_ids.includes(zone.id) ? t("campaign_answered") : "";
+    const href = `/z/${encodeURIComponent(token)}/campaigns/${c.id}`;
+    return [h("a", { class: "button primary big campaign-button", href, "data-nav": true,
+                     "aria-describedby": done ? `campaign-${c.id}-done` : null },
+              t("campaign_check", { title: c.title })),
+            done ? h("p", { class: "muted campaign-done", id: `campaign-${c.id}-done` }, done) : null];
+  });
+}
+
 function notActive(root, zone, token) {
   replace(root,
     h("p", { class: "eyebrow" }, h("a", { href: `/z/${encodeURIComponent(token)}`, "data-nav": true }, zone.name)),

@@ -62,20 +62,12 @@ export function activeCampaigns(user, { again = true } = {}) {
   return asked;
 }
 
-// A button for each special inspection of this zone, saying when it was answered here already (by anyone, or
-// on this phone and waiting to be sent): a later round is still allowed.
+// During a special inspection of this zone, its buttons: drawn by the checklist's code, loaded only then (and
+// kept by the worker since the app opened); without it, the page is the same without them.
 async function campaignButtons(asking, zone, token) {
-  const [campaigns, waiting] = await Promise.all([asking, outbox.list()]);
-  return campaigns.filter((c) => c.zone_ids.includes(zone.id)).map((c) => {
-    const url = `/api/v1/campaigns/${c.id}/answers`;
-    const kept = waiting.some((item) => item.url === url && item.fields.zone_id === zone.id);
-    const done = kept ? t("recorded_waiting") : c.answered_zone_ids.includes(zone.id) ? t("campaign_answered") : "";
-    const href = `/z/${encodeURIComponent(token)}/campaigns/${c.id}`;
-    return [h("a", { class: "button primary big campaign-button", href, "data-nav": true,
-                     "aria-describedby": done ? `campaign-${c.id}-done` : null },
-              t("campaign_check", { title: c.title })),
-            done ? h("p", { class: "muted campaign-done", id: `campaign-${c.id}-done` }, done) : null];
-  });
+  const here = (await asking).filter((c) => c.zone_ids.includes(zone.id));
+  if (!here.length) return [];
+  return import("./checklist.js").then((checklist) => checklist.campaignButtons(here, zone, token)).catch(() => []);
 }
 
 function problem(root, message, navigate) {
