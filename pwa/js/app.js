@@ -12,6 +12,8 @@ import * as scan from "./screens/scan.js";
 import * as tasks from "./screens/tasks.js";
 import * as zone from "./screens/zone.js";
 
+// A special inspection's checklist: its module is loaded only during a campaign (see warm()).
+const checklist = { show: async (...args) => (await import("./screens/checklist.js")).show(...args) };
 const ROUTES = [
   [/^\/app\/?$/, home],
   [/^\/app\/hazards\/(\d+)\/?$/, hazard],
@@ -20,6 +22,7 @@ const ROUTES = [
   [/^\/app\/tasks\/?$/, tasks],
   [/^\/app\/notifications\/?$/, notifications],
   [/^\/z\/([^/]+)\/report\/?$/, report],
+  [/^\/z\/([^/]+)\/campaigns\/(\d+)\/?$/, checklist],
   [/^\/z\/([^/]+)\/?$/, zone],
 ];
 
@@ -239,8 +242,12 @@ async function start() {
 
 // Fetch what the field needs offline through the worker, which keeps each answer; once it has them all, the
 // app says it is ready to work with no signal (a patrol may walk into a basement right after signing in).
+// During a special inspection its checklist's module is fetched too (the worker keeps it); the campaigns a first
+// screen (a zone's) asked for serve here, not asked twice.
 function warm(paths) {
-  Promise.all(paths.map((path) => getJSON(path))).then(() => {
+  const campaigns = zone.activeCampaigns(state.user, { again: false })
+    .then((list) => list.length && import("./screens/checklist.js"));
+  Promise.all([...paths.map((path) => getJSON(path)), campaigns]).then(() => {
     document.documentElement.dataset.offline = "ready";
     dispatchEvent(new Event("offline-ready"));
   }).catch(() => {});
