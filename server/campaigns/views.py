@@ -34,6 +34,19 @@ def _helpers():
             "today": schooltime.today()}
 
 
+@bp.app_template_global("campaign_line")
+def campaign_line(hazard_id: int) -> dict | None:
+    """Return the line a hazard's page shows when a campaign's failed item opened it: its text and link."""
+    found = queries.link_of(hazard_id)
+    if found is None:
+        return None
+    campaign, item = found
+    return {"text": _("Special inspection: %(title)s · %(item)s", title=campaign.title,
+                      item=item.texts(current_language())["text"]),
+            "url": url_for("campaigns.progress", campaign_id=campaign.id)
+            if current_user.has_role(SUPERVISOR, ADMIN) else None}
+
+
 def _campaign(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
