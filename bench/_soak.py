@@ -2,8 +2,9 @@
 
 Not a benchmark itself (`make bench` runs it too: it only defines things and exits).
 - Instance: a temporary folder with a SQLite database (or a throw-away PostgreSQL server on loopback, started
-  by scripts/throwaway_postgres.py), migrated with `flask db upgrade`, then seeded: the default categories,
-  zones, patrols, supervisors and rectifiers, all with one password.
+  by scripts/throwaway_postgres.py with production's durability settings: bench/crash.py kills it),
+  migrated with `flask db upgrade`, then seeded: the default categories, zones, patrols, supervisors and
+  rectifiers, all with one password.
 - Server: the documented production configuration, `gunicorn -c deploy/gunicorn.conf.py` (gthread), bound to
   a free 127.0.0.1 port, its access log and error log in the folder. It can be killed with SIGKILL, master
   and workers together, and started again on the same folder.
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from scripts.throwaway_postgres import children, dead, freeze  # noqa: E402
 from tests.phone_photo import phone_photo_path  # noqa: E402
 
 PASSWORD = "soak-password-1"  # noqa: S105 (throw-away accounts in a temporary folder)
@@ -86,7 +88,7 @@ def make_instance(folder: Path, db: str, patrols: int, supervisors: int) -> Inst
     if db == "postgresql":
         folder.chmod(0o711)  # the server runs as the postgres user, who must reach its folder inside
         started = subprocess.run([sys.executable, str(ROOT / "scripts/throwaway_postgres.py"), "start",  # noqa: S603
-                                  str(folder / "pg")], capture_output=True, text=True)
+                                  str(folder / "pg"), "--durable"], capture_output=True, text=True)
         if started.returncode:
             raise RuntimeError(f"PostgreSQL did not start: {started.stderr.strip()}")
         url = started.stdout.strip().splitlines()[-1]
@@ -99,6 +101,21 @@ def make_instance(folder: Path, db: str, patrols: int, supervisors: int) -> Inst
     with app_context(instance):
         _seed(instance, patrols, supervisors)
     return instance
+
+
+def freeze_database(instance: Instance) -> list[int]:
+    """Stop the instance's PostgreSQL server from starting backends; return its pids to kill, the
+    postmaster's last (none on SQLite, which lives in the app's own processes)."""
+    return freeze(instance.folder / "pg") if instance.db == "postgresql" else []
+
+
+def restart_database(instance: Instance) -> None:
+    """Start the instance's PostgreSQL server again after a crash (it replays its WAL first)."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts/throwaway_postgres.py"), "restart",  # noqa: S603
+                           str(instance.folder / "pg")], capture_output=True, text=True)
+    if done.returncode:
+        log = (instance.folder / "pg" / "server.log").read_text(errors="replace").splitlines()[-15:]
+        raise RuntimeError("PostgreSQL did not start again: " + done.stderr.strip() + "\n" + "\n".join(log))
 
 
 def drop_instance(instance: Instance) -> None:
@@ -199,28 +216,22 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer within {wait:g} s")
 
     def processes(self) -> list[int]:
-        """Return the master's pid and its workers' (children found in /proc)."""
-        master = self.process.pid
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # a process that ended while we looked
-            if int(fields[1]) == master:
-                children.append(int(stat.parent.name))
-        return [master, *children]
+        """Return the master's pid and its workers'."""
+        return [self.process.pid, *children(self.process.pid)]
 
-    def kill_all(self) -> list[int]:
-        """SIGKILL the master and every worker at once, as a power cut would; return the pids killed."""
-        pids = self.processes()
-        for pid in pids:
+    def kill_all(self, also: list[int] = ()) -> list[int]:
+        """SIGKILL the master and every worker at once, as a power cut would, and the processes `also` names
+        in the same instant (the database server's); return the pids killed, the master's first."""
+        master, *workers = self.processes()
+        # Children before their parents: a worker outliving its master by a moment notices, and exits on its
+        # own terms, which a power cut would not allow (`also` comes in that order: see freeze_database).
+        for pid in [*workers, *also, master]:
             os.kill(pid, signal.SIGKILL)
         self.process.wait()
-        for pid in pids[1:]:  # workers are re-parented on the master's death; wait until they are gone
-            while Path(f"/proc/{pid}").exists() and "Z" not in _state(pid):
+        for pid in [*workers, *also]:  # re-parented as their parents die: wait until they are gone
+            while not dead(pid):
                 time.sleep(0.01)
-        return pids
+        return [master, *workers, *also]
 
     def stop(self) -> None:
         """Stop the server gracefully (SIGTERM to the master) if it is running."""
@@ -230,13 +241,6 @@ class Server:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill_all()
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"  # gone
 
 
 def access_log_size(instance: Instance) -> int:
@@ -610,7 +614,7 @@ def run_threads(jobs: list) -> None:
 
 def integrity_problems(instance: Instance) -> list[str]:
     """Return what the database's own check finds (SQLite's integrity_check, PostgreSQL's amcheck)."""
-    # PostgreSQL has no whole-database check: amcheck verifies every B-tree index of the app's tables.
+    # PostgreSQL has no whole-database check: amcheck verifies every B-tree index and every table of the app.
     from sqlalchemy import text
 
     from server.extensions import db
@@ -631,6 +635,14 @@ def integrity_problems(instance: Instance) -> list[str]:
             except Exception as error:  # noqa: BLE001 (each broken index is a finding, not a crash)
                 db.session.rollback()
                 problems.append(f"amcheck {index}: {error}")
+        # And every table's pages and tuples (verify_heapam: a row per corruption found, none when sound).
+        tables = db.session.execute(text(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = 'public'")).scalars().all()
+        for table in tables:
+            found = db.session.execute(text(
+                "SELECT blkno, offnum, msg FROM verify_heapam(CAST(:t AS regclass))"), {"t": table}).all()
+            problems += [f"amcheck {table}: block {b}, item {o}: {msg}" for b, o, msg in found]
         db.session.commit()
         return problems
 

@@ -1,17 +1,20 @@
-"""Crash: kill -9 every server process in the middle of the load, start again; nothing lost, nothing twice.
+"""Crash: kill -9 every server process (the database's too) mid-load, restart; nothing lost, nothing twice.
 
 Run: .venv/bin/python bench/crash.py [--db sqlite|postgresql] [--seconds 20] [--kill-at 10] [--patrols 50]
      [--supervisors 5] [--think 2]                          (also part of `make bench`, with the defaults)
 
 The load of bench/load.py, against the same production configuration (gunicorn -c deploy/gunicorn.conf.py).
-At --kill-at seconds, SIGKILL goes to the gunicorn master and every worker at once, with requests in flight;
-each client keeps what it sent and had no answer for, as the field app's outbox does. Then, server down: the
-database's integrity check (SQLite's PRAGMA integrity_check, PostgreSQL's amcheck), every acknowledged
-record present once with its photos, no photo row without its files. Then the server starts again on the
-same folder and every client sends again everything it ever sent, acknowledged or not, with the same client
-ids: an acknowledged record must be answered 200 (a repeat), an unacknowledged one 200 or 201 (an action
-may also be told 409, its hazard having moved on). Checked last: every record now in the database exactly
-once, no row with a client id never sent, every photo file there, no 5xx, no "database is locked".
+At --kill-at seconds, SIGKILL goes to the gunicorn master and every worker at once, with requests in flight,
+and on PostgreSQL to the database server in the same instant, its postmaster and every backend (started with
+production's durability settings: fsync, synchronous commit); each client keeps what it sent and had no answer
+for, as the field app's outbox does. PostgreSQL is started again (it replays its WAL), then, app server down:
+the database's integrity check (SQLite's PRAGMA integrity_check, PostgreSQL's amcheck of every index and
+table), every acknowledged record present once with its photos, no photo row without its files. Then the
+app server starts again on the same folder and every client sends again everything it ever sent,
+acknowledged or not, with the same client ids: an acknowledged record must be answered 200 (a repeat), an
+unacknowledged one 200 or 201 (an action may also be told 409, its hazard having moved on). Checked last:
+every record now in the database exactly once, no row with a client id never sent, every photo file there,
+no 5xx, no "database is locked".
 Exit status 1 on any failure.
 """
 
@@ -74,14 +77,22 @@ def main() -> int:
         threads = _soak.start_load(load)
         time.sleep(kill_at)
         killed_at = time.perf_counter()
-        killed = server.kill_all()
+        database = _soak.freeze_database(instance)
+        killed = server.kill_all(also=database)
         load.stop.set()
         for t in threads:
             t.join()
         unanswered = Counter(r.kind for r in load.ledger.records if r.status is None)
         print(load_script.setting(args) + f"; kill -9 at {kill_at:g} s")
-        print(f"killed {len(killed)} processes (master {killed[0]}, workers {killed[1:]}); "
-              f"records sent and never answered: {dict(unanswered)}; requests cut: {dict(load.lost)}")
+        workers = killed[1:len(killed) - len(database)]
+        print(f"killed {len(killed)} processes (gunicorn master {killed[0]}, workers {workers}"
+              + (f"; PostgreSQL postmaster {database[-1]} and {len(database) - 1} other processes" if database
+                 else "") + f"); records sent and never answered: {dict(unanswered)}; "
+              f"requests cut: {dict(load.lost)}")
+        if database:
+            started = time.perf_counter()
+            _soak.restart_database(instance)
+            print(f"PostgreSQL recovered and accepting connections in {time.perf_counter() - started:.1f} s")
 
         # Server down: what the database holds now is what a restart finds.
         started = time.perf_counter()

@@ -97,3 +97,81 @@ def test_throwaway_server_runs_a_command_against_itself_and_leaves_nothing(tmp_p
     encoding, data = done.stdout.split()
     assert (done.returncode, encoding) == (3, "UTF8"), done.stderr
     assert not Path(data).exists()
+
+
+@pytest.mark.skipif(_throwaway("bindir").returncode != 0, reason="PostgreSQL is not installed")
+@pytest.mark.parametrize(("flags", "settings"), [
+    ([], ["off", "off", "off"]),  # a scratch server for the suite: speed over durability
+    (["--durable"], ["on", "on", "on"]),  # bench/crash.py kills the server: what it acknowledged must stay
+], ids=["scratch", "durable"])
+def test_throwaway_server_is_durable_only_when_asked(pg_folder, flags, settings):
+    import psycopg
+
+    started = _throwaway("start", str(pg_folder), *flags)
+    try:
+        assert started.returncode == 0, started.stderr
+        with psycopg.connect(_conninfo(started.stdout)) as conn:
+            shown = [conn.execute(f"SHOW {name}").fetchone()[0]
+                     for name in ("fsync", "synchronous_commit", "full_page_writes")]
+        assert shown == settings
+    finally:
+        _throwaway("stop", str(pg_folder))
+
+
+@pytest.mark.skipif(_throwaway("bindir").returncode != 0, reason="PostgreSQL is not installed")
+def test_a_durable_server_killed_with_every_backend_restarts_with_what_it_committed(pg_folder):
+    import os
+    import signal
+    import time
+
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    from scripts.throwaway_postgres import dead, freeze
+
+    folder = pg_folder
+    started = _throwaway("start", str(folder), "--durable")
+    try:
+        assert started.returncode == 0, started.stderr
+        conninfo = _conninfo(started.stdout)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (n int)")
+            conn.execute("INSERT INTO kept VALUES (1)")
+        pending = psycopg.connect(conninfo)
+        pending.execute("INSERT INTO kept VALUES (2)")  # in flight at the crash: never committed
+        pids = freeze(folder)
+        assert len(pids) >= 3  # the postmaster, its helpers and the open connection's backend
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        for pid in pids:
+            while not dead(pid):
+                time.sleep(0.01)
+        restarted = _throwaway("restart", str(folder))
+        assert restarted.returncode == 0, restarted.stderr
+        with psycopg.connect(conninfo) as conn:
+            assert conn.execute("SELECT n FROM kept").fetchall() == [(1,)]
+        with pytest.raises(psycopg.OperationalError):
+            pending.execute("SELECT 1")
+        pending.close()
+    finally:
+        _throwaway("stop", str(folder))
+
+
+@pytest.fixture
+def pg_folder():
+    """Return a folder for a throw-away server under the temporary directory (pytest's own folders are
+    closed to the postgres user the server runs as)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="xunjian-pg-test-"))
+    folder.chmod(0o711)  # the postgres user must reach the server's folder inside
+    yield folder / "pg"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _conninfo(printed: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(printed.strip().splitlines()[-1])
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
