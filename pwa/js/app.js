@@ -242,11 +242,12 @@ async function start() {
 
 // Fetch what the field needs offline through the worker, which keeps each answer; once it has them all, the
 // app says it is ready to work with no signal (a patrol may walk into a basement right after signing in).
-// During a special inspection its checklist's module is fetched too (the worker keeps it); the campaigns a first
+// During a special inspection its checklist's module is kept too: asked of the worker once it is loaded (a zone
+// page may have loaded it before the worker came; the browser's cache then answers). The campaigns a first
 // screen (a zone's) asked for serve here, not asked twice.
 function warm(paths) {
   const campaigns = zone.activeCampaigns(state.user, { again: false })
-    .then((list) => list.length && import("./screens/checklist.js"));
+    .then((list) => list.length && import("./screens/checklist.js").then((checklist) => fetch(checklist.url)));
   Promise.all([...paths.map((path) => getJSON(path)), campaigns]).then(() => {
     document.documentElement.dataset.offline = "ready";
     dispatchEvent(new Event("offline-ready"));

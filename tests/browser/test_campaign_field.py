@@ -25,6 +25,9 @@ from tests.phone_photo import phone_photo_path
 READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
 KEPT = "已保存在本机，有网络时会自动发送。"
 SCREEN = {"width": 360, "height": 780}
+# The paths of everything the service worker keeps.
+KEPT_FILES = """async () => (await Promise.all((await caches.keys()).map(async (n) =>
+    (await caches.open(n)).keys()))).flat().map((r) => new URL(r.url).pathname)"""
 # The checklist of the tests' campaign: (group, text, category code or None, standard, remedy).
 ITEMS = [
     ("消防", "灭火器压力正常、在有效期内", "fire", "压力表指针在绿区，在有效期内。", "更换或送检灭火器。"),
@@ -265,9 +268,7 @@ def test_during_a_campaign_the_checklist_is_kept_for_offline_use_at_once(app, li
     _campaign(app, [make_zone()])
     sign_in(phone, live, patrol.username)
     expect(phone.locator("#offline-ready")).to_have_text(READY)
-    kept = phone.evaluate("""async () => (await Promise.all((await caches.keys()).map(async (n) =>
-        (await caches.open(n)).keys()))).flat().map((r) => new URL(r.url).pathname)""")
-    assert "/pwa/js/screens/checklist.js" in kept
+    assert "/pwa/js/screens/checklist.js" in phone.evaluate(KEPT_FILES)
 
 
 def test_a_new_phone_opening_a_label_can_answer_the_checklist_offline_right_after(app, live, phone, make_user,
@@ -279,6 +280,7 @@ def test_a_new_phone_opening_a_label_can_answer_the_checklist_offline_right_afte
     sign_in(phone, live, patrol.username)
     expect(phone.locator(".campaign-button")).to_be_visible()
     phone.wait_for_selector("html[data-offline=ready]", state="attached")  # no reload, no other screen
+    assert "/pwa/js/screens/checklist.js" in phone.evaluate(KEPT_FILES)  # for the next opening too
     phone.context.set_offline(True)
     phone.locator(".campaign-button").click()
     expect(phone.locator("h1")).to_have_text("国庆节前安全专项检查")

@@ -9,6 +9,8 @@ import { photoPicker } from "../photos.js";
 import { limits } from "../rules.js";
 import { activeCampaigns } from "./zone.js";
 
+/** This module's address, as the server stamped it (app.js asks the worker to keep it). */
+export const url = import.meta.url;
 const RESULTS = ["pass", "fail", "na"];
 // An item's note is kept whole by the server up to this length (NOTE_MAX in server/campaigns/schemas.py): a longer
 // one would be refused, and a refused checklist can only be discarded.
