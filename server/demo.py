@@ -4,6 +4,7 @@ term of patrols and hazards (server/demo_history.py)."""
 from server import demo_history
 from server.auth import services as users
 from server.auth.models import ADMIN, PATROL, RECTIFIER, SUPERVISOR
+from server.campaigns import demo as campaign_demo
 from server.extensions import db
 from server.hazards import categories
 from server.media.storage import get_storage
@@ -89,6 +90,7 @@ def seed(*, history: bool = True, end=None) -> bool:
     db.session.commit()
     if history:
         demo_history.seed_history(end)
+        campaign_demo.seed()  # the checklists, a special inspection under way and one finished last month
     return True
 
 
