@@ -24,6 +24,10 @@ from server.extensions import db
 def init_db_command():
     """Create or upgrade the database schema through the migrations."""
     upgrade()
+    from server.campaigns.services import ensure_default_templates
+
+    ensure_default_templates()  # the checklists a school starts with (消防, 用电 …), once
+    db.session.commit()
     click.echo("Database is up to date.")
 
 

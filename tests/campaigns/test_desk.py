@@ -211,3 +211,17 @@ def test_a_campaign_made_active_today_is_announced_at_once_and_not_again(app, ru
     assert _deliveries(app) == 1
     runner.invoke(args=["daily"])
     assert _deliveries(app) == 1
+
+
+def test_init_db_ships_the_default_checklists_once(tmp_path):
+    from server.campaigns.models import ChecklistTemplate
+    from tests.test_cli import _fresh_app
+
+    app = _fresh_app(tmp_path)
+    runner = app.test_cli_runner()
+
+    first, second = runner.invoke(args=["init-db"]), runner.invoke(args=["init-db"])
+
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == 6
