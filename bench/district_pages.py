@@ -7,6 +7,8 @@ in through the real sign-in form, each answer is fetched whole through the app (
 session, queries, templates or JSON; no network) and timed against hand-written sqlite3 giving the same rows
 (the page's hazards and its total, the round's zones and last visits, the notifications). Printed: the
 answer's uncompressed bytes, ours and the bare SQL's median (min) of interleaved runs, and their ratio.
+Also timed: the simplest signed-in request (/api/v1/session) of each user, the fixed cost every answer pays
+before its rows, and each answer's ratio with that cost taken off ("less fixed").
 Aims (issue 12): ours <= 3x the bare SQL, <= 3x its own time at demo size, <= 200 kB uncompressed.
 """
 
@@ -30,17 +32,31 @@ OPEN = "('reported', 'assigned', 'awaiting_recheck')"
 HAZARD_ROWS = """SELECT h.*, z.name, z.code, c.name, r.display_name, u.display_name FROM hazards h
     JOIN zones z ON z.id = h.zone_id JOIN categories c ON c.id = h.category_id
     JOIN users r ON r.id = h.reporter_id LEFT JOIN users u ON u.id = h.rectifier_id"""
-URGENT = (f"(h.state = 'assigned' AND h.deadline < :now) DESC, h.state IN {OPEN} DESC, h.deadline IS NULL, "
-          "h.deadline, h.received_at DESC, h.id DESC")
+# The app's order for lists (overdue first, then open, then finished; each by deadline, none last, then
+# newest) as the fastest SQL for the same rows: each group by its own query (the overdue and open ones through
+# the index on (state, deadline)), joined in that order and cut at the page; SQLite stops at the page's end.
+# (One ORDER BY on CASE expressions gives the same rows but sorts every hazard: 5.1 s against 0.2 s at 100k.)
+GROUPS = ["h.state = 'assigned' AND h.deadline < :now",
+          f"h.state IN {OPEN} AND (h.state <> 'assigned' OR h.deadline >= :now)",
+          f"h.state NOT IN {OPEN}"]
+ORDER = "h.deadline IS NULL, h.deadline, h.received_at DESC, h.id DESC"
+
+
+def urgent(where: str = "1") -> str:
+    """Return the bare SQL of the first page of the hazards matching `where`, in the app's urgency order."""
+    # Written from this file's constants only: no input reaches the SQL.
+    return " UNION ALL ".join(f"SELECT * FROM ({HAZARD_ROWS} WHERE ({where}) AND {group} "  # noqa: S608
+                              f"ORDER BY {ORDER} LIMIT {PAGE})" for group in GROUPS) + f" LIMIT {PAGE}"
+
+
 BARE = {
     "desk list, first page": [
-        f"{HAZARD_ROWS} ORDER BY {URGENT} LIMIT {PAGE}",
+        urgent(),
         "SELECT count(*) FROM hazards",
         "SELECT sum(state = 'reported'), sum(state = 'assigned'), "
         "sum(state = 'assigned' AND deadline < :now), sum(state = 'awaiting_recheck') FROM hazards"],
     "queue (new reports)": [
-        f"{HAZARD_ROWS} WHERE h.state = 'reported' "
-        f"ORDER BY h.deadline IS NULL, h.deadline, h.received_at DESC, h.id DESC LIMIT {PAGE}",
+        f"{HAZARD_ROWS} WHERE h.state = 'reported' ORDER BY {ORDER} LIMIT {PAGE}",
         "SELECT count(*) FROM hazards WHERE state = 'reported'",
         "SELECT id, display_name FROM users WHERE active ORDER BY display_name"],
     "rechecks": [
@@ -49,7 +65,7 @@ BARE = {
         "SELECT count(*) FROM hazards WHERE state = 'awaiting_recheck' AND "
         "(rectifier_id IS NULL OR rectifier_id <> :me)"],
     "/api/v1/me/tasks (supervisor)": [
-        f"{HAZARD_ROWS} WHERE h.state = 'assigned' AND h.rectifier_id = :me ORDER BY {URGENT} LIMIT {PAGE}",
+        urgent("h.state = 'assigned' AND h.rectifier_id = :me"),
         f"{HAZARD_ROWS} WHERE h.state = 'awaiting_recheck' "
         f"AND (h.rectifier_id IS NULL OR h.rectifier_id <> :me) ORDER BY h.updated_at, h.id LIMIT {PAGE}",
         "SELECT count(*) FROM hazards WHERE state = 'awaiting_recheck' AND "
@@ -73,6 +89,9 @@ PAGES = {"desk list, first page": ("admin", "/hazards"), "queue (new reports)": 
          "/api/v1/me/today (patrol)": ("patrol001", "/api/v1/me/today"),
          "notifications page": ("admin", "/notifications")}
 LIMIT_BYTES = 200_000
+# The simplest signed-in answer: the session, user and roles loaded, the language chosen, a small JSON body:
+# what every request pays before its own rows; subtracted, it shows what the rows cost against the bare SQL.
+FIXED = "/api/v1/session"
 
 
 def bare(conn: sqlite3.Connection, statements: list[str], params: dict) -> list:
@@ -105,14 +124,16 @@ def measure(path: Path, runs: int) -> dict[str, dict]:
     clients = {name: signed_in(app, name) for name in users}
     text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
     cases, sizes = {}, {}
+    for who in users:
+        cases[f"fixed: {who}"] = lambda c=clients[who]: fetch(c, FIXED)
     for name, (who, url) in PAGES.items():
         params = {"now": text, "today": text, "me": users[who]}
         sizes[name] = len(fetch(clients[who], url))
         cases[f"{name}: ours"] = lambda c=clients[who], u=url: fetch(c, u)
         cases[f"{name}: bare"] = lambda s=BARE[name], p=params: bare(conn, s, p)
     seconds = interleaved(cases, runs)
-    return {name: {"bytes": sizes[name], "ours": seconds[f"{name}: ours"], "bare": seconds[f"{name}: bare"]}
-            for name in PAGES}
+    return {name: {"bytes": sizes[name], "ours": seconds[f"{name}: ours"], "bare": seconds[f"{name}: bare"],
+                   "fixed": seconds[f"fixed: {who}"]} for name, (who, _) in PAGES.items()}
 
 
 def main() -> None:
@@ -130,12 +151,17 @@ def main() -> None:
         print(f"{counts['hazards']:,} hazards, {counts['zones']} zones ({path.name})", flush=True)
         figures = measure(path, args.runs)
         first = first or figures  # the first data set given: demo size by default
+        fixed = {PAGES[name][0]: statistics.median(found["fixed"]) for name, found in figures.items()}
+        print("  fixed cost of a signed-in request (" + FIXED + "): "
+              + ", ".join(f"{who} {seconds * 1000:.1f} ms" for who, seconds in fixed.items()), flush=True)
         for name, found in figures.items():
-            growth = statistics.median(found["ours"]) / statistics.median(first[name]["ours"])
+            ours, bare = statistics.median(found["ours"]), statistics.median(found["bare"])
+            growth = ours / statistics.median(first[name]["ours"])
             flag = "" if found["bytes"] <= LIMIT_BYTES else "  (over 200 kB)"
             print(f"  {name:32} {found['bytes'] / 1000:7.1f} kB{flag}  ours {ms(found['ours'])}  "
-                  f"bare {ms(found['bare'])}  ours/bare {ratio(found['ours'], found['bare']):5.2f}  "
-                  f"vs first size {growth:5.2f}", flush=True)
+                  f"bare {ms(found['bare'])}  ours/bare {ratio(found['ours'], found['bare']):6.2f}  "
+                  f"less fixed {(ours - fixed[PAGES[name][0]]) / bare:6.2f}  vs first size {growth:5.2f}",
+                  flush=True)
     print(json.dumps({"aims": "ours/bare <= 3, vs first (demo) size <= 3, <= 200 kB"}))
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import defaultload
 
 from server.auth.models import RECTIFIER, SUPERVISOR, User
 from server.database import utcnow
@@ -18,17 +19,35 @@ from server.hazards.deadlines import default_deadline
 from server.hazards.filters import BadFilter, HazardFilter
 from server.hazards.models import Hazard, HazardEvent, Photo
 from server.schooltime import local_date, month_start
+from server.zones.models import Zone
 
 
-def can_rectify(user: User | None) -> bool:
-    """Say whether a user can be given a hazard to rectify: active and holding the rectifier role."""
-    return user is not None and user.active and RECTIFIER in user.roles
+def names_only() -> tuple:
+    """Return the loader options of a list: its hazards' people by name, without their roles."""
+    # Their roles (User.role_rows, loaded by default with every user: one more query per person column of each
+    # page) are read only when a form checks a person, which then loads them itself; the queue checks its
+    # defaults against the page's one list of rectifiers instead. A function: the options configure the
+    # mappers, which must wait until every model is imported.
+    return (defaultload(Hazard.reporter).lazyload(User.role_rows),
+            defaultload(Hazard.rectifier).lazyload(User.role_rows),
+            defaultload(Hazard.zone).defaultload(Zone.responsible).lazyload(User.role_rows))
 
 
-def default_rectifier(hazard: Hazard) -> User | None:
+def can_rectify(user: User | None, able: frozenset[int] | None = None) -> bool:
+    """Say whether a user can be given a hazard to rectify: active and holding the rectifier role.
+
+    `able`: the ids of the active rectifiers when the caller has them already (a page of cards), so that no
+    person's roles are read one by one.
+    """
+    if user is None:
+        return False
+    return user.id in able if able is not None else user.active and RECTIFIER in user.roles
+
+
+def default_rectifier(hazard: Hazard, able: frozenset[int] | None = None) -> User | None:
     """Return who a hazard goes to by default: its last rectifier if still able, else the zone's 责任人."""
     for person in (hazard.rectifier, hazard.zone.responsible):
-        if can_rectify(person):
+        if can_rectify(person, able):
             return person
     return None
 
@@ -111,8 +130,9 @@ def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[
         if skip >= size:
             skip -= size
             continue
-        page = (query.where(group).order_by(Hazard.deadline.asc().nulls_last(), Hazard.received_at.desc(),
-                                            Hazard.id.desc()).limit(wanted).offset(skip))
+        page = (query.where(group).options(*names_only())
+                .order_by(Hazard.deadline.asc().nulls_last(), Hazard.received_at.desc(), Hazard.id.desc())
+                .limit(wanted).offset(skip))
         found = list(db.session.scalars(page).unique())
         rows += found
         wanted -= len(found)
@@ -141,7 +161,7 @@ def rechecks_for(user: User, *, limit: int = 50, offset: int = 0) -> tuple[list[
              .where(Hazard.state == states.AWAITING_RECHECK,
                     or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id)))
     total = db.session.scalar(query.with_only_columns(func.count()))
-    page = query.order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset)
+    page = query.options(*names_only()).order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset)
     return list(db.session.scalars(page).unique()), total
 
 
@@ -151,7 +171,8 @@ def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
     query = access.visible_hazards(user, zone_id=zone_id).where(Hazard.zone_id == zone_id)
     if open_only:
         query = query.where(Hazard.state.in_(states.OPEN_STATES))
-    return list(db.session.scalars(query.order_by(*Hazard.urgency_order(now))).unique())
+    query = query.options(*names_only()).order_by(*Hazard.urgency_order(now))
+    return list(db.session.scalars(query).unique())
 
 
 def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
@@ -170,21 +191,22 @@ def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
     return {name: int(value) for name, value in zip(figures, row, strict=True)}
 
 
-def form_defaults(hazard: Hazard, action: str, *,
-                  now: datetime | None = None) -> tuple[User | None, date | None]:
+def form_defaults(hazard: Hazard, action: str, *, now: datetime | None = None,
+                  able: frozenset[int] | None = None) -> tuple[User | None, date | None]:
     """Return the rectifier and deadline day a form for `action` starts with: what the action does unasked.
 
     Assigning a new report or reopening: the default rectifier and the category's period. Reassigning: the
     current rectifier and deadline. Failing a recheck: the current rectifier, and no date (the deadline
-    stands). Approving a deferral: the proposed date.
+    stands). Approving a deferral: the proposed date. `able`: as for can_rectify.
     """
     if action == states.ASSIGN and hazard.state == states.ASSIGNED:
-        current = hazard.rectifier if can_rectify(hazard.rectifier) else default_rectifier(hazard)
+        current = hazard.rectifier if can_rectify(hazard.rectifier, able) else default_rectifier(hazard, able)
         return current, local_date(hazard.deadline) if hazard.deadline else None
     if action in (states.ASSIGN, states.REOPEN):
-        return default_rectifier(hazard), local_date(default_deadline(hazard.category, hazard.severity, now))
+        return (default_rectifier(hazard, able),
+                local_date(default_deadline(hazard.category, hazard.severity, now)))
     if action == states.FAIL:
-        return default_rectifier(hazard), None
+        return default_rectifier(hazard, able), None
     if action == states.APPROVE_DEFERRAL and hazard.deferral_deadline is not None:
         return None, local_date(hazard.deferral_deadline)
     return None, None

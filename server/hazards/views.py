@@ -65,12 +65,15 @@ def compare(photos) -> tuple[list, list]:
     return before, after
 
 
-def _cards(hazards) -> dict:
-    """Return what each hazard card needs: its photos and, for its forms, a client id and the defaults."""
+def _cards(hazards, rectifiers=None) -> dict:
+    """Return what each hazard card needs: its photos and, for its forms, a client id and, when the page
+    offers `rectifiers` to assign to, the assign form's defaults."""
     photos = queries.photos_by_hazard([h.id for h in hazards])
+    able = frozenset(person.id for person in rectifiers) if rectifiers is not None else None
     cards = {}
     for hazard in hazards:
-        rectifier, deadline = queries.form_defaults(hazard, states.ASSIGN)
+        rectifier, deadline = (queries.form_defaults(hazard, states.ASSIGN, able=able) if able is not None
+                               else (None, None))
         cards[hazard.id] = {
             # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
             # action (each form adds its action to it).
@@ -81,19 +84,21 @@ def _cards(hazards) -> dict:
     return cards
 
 
-def _render_cards(template, title, hazards, total, **context):
-    rectifiers = users_with_role(RECTIFIER) if current_user.has_role(SUPERVISOR) else []
+def _render_cards(template, title, hazards, total, *, assigning=False, **context):
+    """Render cards; `assigning`: the page assigns new reports (a supervisor's page): its forms' defaults and
+    the one list of rectifiers to choose from."""
+    rectifiers = users_with_role(RECTIFIER) if assigning else None
     return render_template(template, title=title, hazards=hazards, total=total, now=utcnow(),
-                           cards=_cards(hazards), rectifiers=rectifiers, **context)
+                           cards=_cards(hazards, rectifiers), rectifiers=rectifiers or [], **context)
 
 
-def _paged_cards(template, title, find, status=None):
+def _paged_cards(template, title, find, status=None, *, assigning=False):
     """Render a page of cards (?page=, PAGE_SIZE each): `find(limit, offset)` gives its hazards and total,
     `status(total)` the line that says how many wait."""
     page = page_number(request.args)
     hazards, total = find(PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return _render_cards(template, title, hazards, total, page=page, page_size=PAGE_SIZE,
-                         status=status(total) if status else None)
+                         status=status(total) if status else None, assigning=assigning)
 
 
 @bp.get("/hazards")
@@ -103,7 +108,7 @@ def index():
     page = page_number(request.args)
     hazards, total = queries.list_hazards(current_user, filters=filters, limit=PAGE_SIZE,
                                            offset=(page - 1) * PAGE_SIZE)
-    all_zones = zones.list_zones(include_inactive=True)
+    all_zones = zones.list_zones(include_inactive=True, responsible=False)
     supervisor = current_user.has_role(SUPERVISOR)
     return _render_cards(
         "hazards/list.html", _("Hazards"), hazards, total, counts=queries.hazard_counts(current_user),
@@ -118,7 +123,7 @@ def _queue_page():
     return _paged_cards("hazards/queue.html", _("New reports"),
                         lambda limit, offset: queries.list_hazards(current_user, state=states.REPORTED,
                                                                    limit=limit, offset=offset),
-                        lambda total: _("%(n)d new reports wait to be assigned.", n=total))
+                        lambda total: _("%(n)d new reports wait to be assigned.", n=total), assigning=True)
 
 
 def _deferrals_page():

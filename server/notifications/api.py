@@ -12,14 +12,14 @@ from server.notifications import schemas, services
 from server.notifications.models import Notification
 
 
-def notification_json(item: Notification) -> dict:
-    """Return a notification with its text in the user's language."""
+def notification_json(item: Notification, text: str) -> dict:
+    """Return a notification with its text in the user's language (services.messages)."""
     return {
         "id": item.id,
         "kind": item.kind,
         "urgent": item.urgent,
         "hazard_id": item.hazard_id,
-        "message": services.message(item),
+        "message": text,
         "created_at": (item.created_at),
         "read_at": (item.read_at),
     }
@@ -33,7 +33,8 @@ def notifications():
     """My notifications, newest first, and the unread count."""
     q = read_query(schemas.NotificationQuery)
     items = services.list_for(current_user, unread_only=bool(q.unread), limit=q.limit)
-    return answer(schemas.Notifications, {"notifications": [notification_json(n) for n in items],
+    texts = services.messages(items)
+    return answer(schemas.Notifications, {"notifications": [notification_json(n, texts[n.id]) for n in items],
                                           "unread": services.unread_count(current_user)})
 
 

@@ -16,10 +16,11 @@ flag stays for the hazard's history, and the desk shows it while the hazard is o
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defaultload
 
 from server.auth.models import SUPERVISOR
 from server.auth.services import users_with_role
@@ -41,6 +42,7 @@ from server.notifications.models import (
     Notification,
 )
 from server.schooltime import end_of_day, local_date
+from server.zones.models import Zone
 
 MESSAGES = {
     NEW_REPORT: _l("New hazard report %(number)s in %(zone)s: %(category)s."),
@@ -127,12 +129,17 @@ def settle(hazard, kinds, *, now: datetime) -> int:
 
 
 def list_for(user, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
-    """Return the user's notifications, newest first."""
+    """Return the user's notifications, newest first (through the index on user and time)."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
-                                   .limit(limit)))
+    # A notice's text needs its hazard's zone and category, not the people of the hazard and zone (three more
+    # users joined to every row, and their roles read in more queries).
+    hazard = defaultload(Notification.hazard)
+    return list(db.session.scalars(
+        query.options(hazard.lazyload(Hazard.reporter), hazard.lazyload(Hazard.rectifier),
+                      hazard.defaultload(Hazard.zone).lazyload(Zone.responsible))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
 def unread_count(user) -> int:
@@ -154,18 +161,28 @@ def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
     return changed
 
 
-def message(notification: Notification) -> str:
-    """Return the notification's text in the current language."""
+def messages(notifications: list[Notification]) -> dict[int, str]:
+    """Return the text of each notification in the current language, by id (the locale and the deferral
+    decisions the texts need read once for the whole list)."""
+    locale = str(get_locale())
+    decided = [int(n.key.removeprefix("event:")) for n in notifications
+               if n.kind == DEFERRAL_DECIDED and n.key.startswith("event:")]
+    actions = dict(db.session.execute(select(HazardEvent.id, HazardEvent.action)
+                                      .where(HazardEvent.id.in_(decided))).all()) if decided else {}
+    return {n.id: _text(n, locale, actions) for n in notifications}
+
+
+def _text(notification: Notification, locale: str, actions: dict[int, str]) -> str:
     hazard = notification.hazard
     params = {"number": f"#{hazard.id}", "zone": hazard.zone.name,
-              "deadline": format_date(hazard.deadline, "yyyy-MM-dd") if hazard.deadline else "—",
-              "category": hazard.category.display_name(str(get_locale()))}
+              "deadline": local_date(hazard.deadline).isoformat() if hazard.deadline else "—",
+              "category": hazard.category.display_name(locale)}
     if notification.kind == NEW_REPORT and hazard.fixed_on_the_spot:
         return str(_l("New hazard report %(number)s in %(zone)s: %(category)s, fixed on the spot.", **params))
     if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
-        event = db.session.get(HazardEvent, int(notification.key.removeprefix("event:")))
-        if event is not None:
-            if event.action == states.APPROVE_DEFERRAL:
+        action = actions.get(int(notification.key.removeprefix("event:")))
+        if action is not None:
+            if action == states.APPROVE_DEFERRAL:
                 return str(_l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline "
                               "%(deadline)s.", **params))
             return str(_l("Hazard %(number)s in %(zone)s: your deferral request is declined.", **params))

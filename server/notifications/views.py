@@ -21,7 +21,7 @@ def _signed_in():
 def index():
     """List the user's notifications, newest first."""
     items = services.list_for(current_user, limit=100)
-    return render_template("notifications/list.html", items=items, message=services.message,
+    return render_template("notifications/list.html", items=items, messages=services.messages(items),
                            unread=any(n.read_at is None for n in items))
 
 

@@ -20,6 +20,7 @@ from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
 from server.patrols.schemas import CHECKLIST_MAX_ITEMS, NOTE_MAX
 from server.schooltime import local_date, start_of_day
 from server.zones.models import DAILY, WEEKLY, Zone
+from server.zones.services import list_zones
 
 VISIT_ROLES = (PATROL, SUPERVISOR)
 
@@ -200,7 +201,7 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     today = local_date(now)
     if not user.has_role(*VISIT_ROLES):
         return Round(today, [], [])
-    zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
+    zones = list_zones()
     at = visit_moment()
     last = dict(db.session.execute(select(Zone.id, last_visit(Zone.id)).where(Zone.active.is_(True))).all())
     last = {zone_id: moment for zone_id, moment in last.items() if moment is not None}

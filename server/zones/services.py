@@ -5,6 +5,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload, lazyload
 
 from server.auth.models import User
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -151,9 +152,13 @@ def get_zone(zone_id: int) -> Zone:
     return zone
 
 
-def list_zones(include_inactive=False) -> list[Zone]:
-    """Return the zones ordered by code."""
-    query = select(Zone).order_by(Zone.code)
+def list_zones(include_inactive=False, *, responsible=True) -> list[Zone]:
+    """Return the zones ordered by code; with each one's 责任人 unless `responsible` is false (a filter's
+    choices need only codes and names)."""
+    # The 责任人's name and phone, not their roles (loaded with every user by default, in one more query).
+    people = (defaultload(Zone.responsible).lazyload(User.role_rows) if responsible
+              else lazyload(Zone.responsible))
+    query = select(Zone).options(people).order_by(Zone.code)
     if not include_inactive:
         query = query.where(Zone.active.is_(True))
     return list(db.session.scalars(query))
