@@ -11,6 +11,9 @@ the ledger (隐患台账: 20 columns, oldest found first) written to a file on d
   export of these cells does.
 Time: median of interleaved runs (one run past 20,000 rows), without tracemalloc. Peak memory: tracemalloc's
 peak of one more run of each (Python allocations; the aim is a peak that stays flat as rows grow).
+Then (--ttfb) the desk's own HTTP answers for the whole ledger, /hazards/ledger.csv and .xlsx, asked by a
+signed-in admin through the app's test client: the time to the first byte of the body (the CSV streams from
+its first batch; an .xlsx is a zip whose directory comes last, so it is written whole before it is sent).
 """
 
 import argparse
@@ -129,6 +132,29 @@ def minimal(bare: BareLedger, rows: int, target: Path) -> None:
 WRITERS = {"ours": ours, "writer": writer, "minimal": minimal}
 
 
+def first_byte(client, url: str) -> tuple[float, int]:
+    """Return the seconds to the first byte of a GET's body and the status, then drop the rest unread."""
+    started = time.perf_counter()
+    response = client.get(url, buffered=False)
+    next(iter(response.response))
+    seconds = time.perf_counter() - started
+    response.close()
+    return seconds, response.status_code
+
+
+def time_to_first_byte(path: Path, password: str) -> dict[str, float]:
+    """Return the time to the first byte of the whole ledger's CSV and .xlsx downloads, as the desk serves."""
+    app = district_app(path, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    signed = client.post("/login", data={"username": "admin", "password": password})
+    assert signed.status_code == 302, "the admin could not sign in"
+    seconds = {}
+    for fmt in ("csv", "xlsx"):
+        seconds[fmt], status = first_byte(client, f"/hazards/ledger.{fmt}")
+        assert status == 200, f"the ledger's .{fmt} answered {status}"
+    return seconds
+
+
 def peak_mb(run) -> float:
     """Return tracemalloc's peak, in MB, over one call of `run`."""
     tracemalloc.start()
@@ -148,6 +174,8 @@ def main() -> None:
     parser.add_argument("--writers", nargs="+", choices=list(WRITERS), default=list(WRITERS))
     parser.add_argument("--one-run", action="store_true",
                         help="time and peak from one traced run per writer (tracemalloc slows every writer)")
+    parser.add_argument("--ttfb", action="store_true",
+                        help="also the time to the first byte of the whole ledger's HTTP answers")
     args = parser.parse_args()
     path, facts = district_db(args.hazards)
     now = datetime.fromisoformat(facts["until"])
@@ -181,6 +209,10 @@ def main() -> None:
                     if "minimal" in seconds else ""
                 print(f"  {rows:>7,} rows, {name:7}: {ms(seconds[name])}, peak {peaks[name]:6.1f} MB, "
                       f"file {size:5.1f} MB{against}", flush=True)
+    if args.ttfb:
+        for fmt, seconds in time_to_first_byte(path, facts["password"]).items():
+            print(f"  the whole ledger ({facts['counts']['hazards']:,} rows) as .{fmt} over HTTP: first byte "
+                  f"after {seconds:.2f} s", flush=True)
 
 
 if __name__ == "__main__":
