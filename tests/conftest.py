@@ -277,6 +277,14 @@ def login_as(make_user, sign_in):
     return login
 
 
+def plan_fields() -> dict:
+    """Return a complete rectification plan (the five in place) as services.Command fields."""
+    from datetime import date, timedelta
+
+    return {"measures": "更换损坏部件并加固", "funding": "维修经费 2000 元", "responsible": "王主任",
+            "time_limit": date.today() + timedelta(days=30), "emergency_measures": "设置警戒线，专人看守"}
+
+
 @pytest.fixture
 def make_hazard(app, make_user, make_zone):
     """Create a hazard and walk it through the real services to `state` (committed); return it detached.
@@ -315,6 +323,8 @@ def make_hazard(app, make_user, make_zone):
             if state == states.INVALID:
                 act(supervisor, states.INVALIDATE, note="重复上报")
             elif state != states.REPORTED:
+                if states.needs_plan(severity):  # a major hazard is assigned with its plan (五到位)
+                    act(supervisor, states.PLAN, **plan_fields())
                 act(supervisor, states.ASSIGN, rectifier_id=rectifier.id)
                 if state in (states.AWAITING_RECHECK, states.CLOSED):
                     act(rectifier, states.SUBMIT, note="已整改", photos=[photo_bytes((40, 160, 40))])

@@ -21,7 +21,7 @@ from server.auth.permissions import role_required
 from server.errors import NotFound
 from server.extensions import db
 from server.hazards import access, categories, photos, queries, schemas, services, states, wording
-from server.hazards.models import BEFORE, Hazard, HazardEvent, Photo
+from server.hazards.models import BEFORE, Hazard, HazardEvent, HazardPlan, Photo
 from server.media.serve import photo_response
 from server.web import current_language
 from server.zones.models import Zone
@@ -72,8 +72,25 @@ def event_json(event: HazardEvent, photos: list[Photo]) -> dict:
         "on_site": event.on_site,
         "scanned_at": (event.scanned_at),
         "client_id": event.client_id,
+        "interim_kind": event.interim_kind,
         "photos": [photo_json(p) for p in photos if p.event_id == event.id],
     }
+
+
+def interim_control_json(event: HazardEvent) -> dict:
+    """Return one interim control (临时措施) as the zone screens show it beside its hazard."""
+    return {"kind": event.interim_kind, "kind_label": str(wording.INTERIM_KIND_LABELS[event.interim_kind]),
+            "note": event.note, "at": event.at, "by": person_json(event.actor)}
+
+
+def plan_json(plan: HazardPlan | None) -> dict | None:
+    """Return a version of a rectification plan (the five in place), or None."""
+    if plan is None:
+        return None
+    return {"version": plan.version, "measures": plan.measures, "funding": plan.funding,
+            "responsible": plan.responsible, "time_limit": plan.time_limit,
+            "emergency_measures": plan.emergency_measures, "recorded_at": plan.recorded_at,
+            "recorded_by": person_json(plan.recorded_by)}
 
 
 def _first_thumbs(hazards: list[Hazard]) -> dict[int, int]:
@@ -88,9 +105,14 @@ def _first_thumbs(hazards: list[Hazard]) -> dict[int, int]:
 
 
 def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bool = False,
-                locale: str | None = None) -> dict:
-    """Return a hazard as the field app and the desk see it; with its timeline and photos when `detail`."""
+                locale: str | None = None, interim: list[HazardEvent] | None = None) -> dict:
+    """Return a hazard as the field app and the desk see it; with its timeline and photos when `detail`.
+
+    `interim`: its interim controls when the caller read them for a whole list (else read here).
+    """
     locale = locale or current_language()
+    if interim is None:
+        interim = queries.interim_controls_by_hazard([hazard]).get(hazard.id, [])
     deferral = None
     if hazard.deferral_pending:
         deferral = {"reason": hazard.deferral_reason, "proposed_deadline": (hazard.deferral_deadline),
@@ -123,8 +145,12 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
         "visit_id": hazard.visit_id,
         "thumb_url": url_for("api.photo_thumb", photo_id=thumb_id) if thumb_id else None,
         "allowed_actions": services.allowed_actions(user, hazard),
+        "plan_missing": hazard.plan_missing,
+        "interim_controls": [interim_control_json(e) for e in interim],
     }
     if detail:
+        plans = queries.plans_of(hazard)
+        body["plan"] = plan_json(plans[-1] if plans else None)
         photos = queries.photos_of(hazard)
         first = next((p for p in photos if p.kind == BEFORE), None)
         body["thumb_url"] = url_for("api.photo_thumb", photo_id=first.id) if first else None
@@ -136,8 +162,10 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
 def hazards_json(hazards: list[Hazard], user) -> list[dict]:
     """Return a list of hazards (each with its first photo's thumbnail)."""
     thumbs = _first_thumbs(hazards)
+    interim = queries.interim_controls_by_hazard(hazards)
     locale = current_language()  # Babel parses locales: once per list, not once per hazard
-    return [hazard_json(h, user, thumb_id=thumbs.get(h.id), locale=locale) for h in hazards]
+    return [hazard_json(h, user, thumb_id=thumbs.get(h.id), locale=locale, interim=interim.get(h.id, []))
+            for h in hazards]
 
 
 def _outcome_response(outcome: services.Outcome, client_id: str):
@@ -215,6 +243,7 @@ def transitions():
         "states": {k: str(v) for k, v in wording.STATE_LABELS.items()},
         "actions": {k: str(v) for k, v in wording.ACTION_LABELS.items()},
         "severities": {k: str(v) for k, v in wording.SEVERITY_LABELS.items()},
+        "interim_kinds": {k: str(v) for k, v in wording.INTERIM_KIND_LABELS.items()},
     }
     data["limits"] = {"description_max": schemas.DESCRIPTION_MAX, "note_max": schemas.NOTE_MAX,
                       "photos_max": photos.most_per_record()}

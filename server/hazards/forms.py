@@ -19,14 +19,14 @@ INVALID_KINDS = {
     "not_ours": _l("Not ours to fix"),
 }
 
-def _date(value: str | None) -> date | None:
+def _date(value: str | None, name: str = "deadline") -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(_l("The deadline must be a date (YYYY-MM-DD)."),
-                               details={"deadline": "invalid"}) from None
+                               details={name: "invalid"}) from None
 
 
 def _int(value) -> int | None:
@@ -55,4 +55,10 @@ def command_from(form, files) -> services.Command:
         deadline=_date(form.get("deadline")),
         rectifier_id=_int(form.get("rectifier_id")),
         photos=[f.read() for f in files.getlist("photos") if f.filename],
+        interim_kind=form.get("interim_kind") or None,
+        measures=form.get("measures", ""),
+        funding=form.get("funding", ""),
+        responsible=form.get("responsible", ""),
+        time_limit=_date(form.get("time_limit"), "time_limit"),
+        emergency_measures=form.get("emergency_measures", ""),
     )

@@ -1,8 +1,19 @@
 """Hazard categories, hazards, their append-only history of events, and their photos."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, and_, case, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    event,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -82,6 +93,9 @@ class Hazard(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the daily pass flagged it 督办 (under supervision): overdue by more than ESCALATE_AFTER_DAYS.
     supervised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its latest rectification plan (五到位) was recorded: whether one is in place, without reading the
+    # plans (every list asks, for the buttons it shows); the plans themselves are in hazard_plans.
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # True only when closed by a passed recheck or fixed on the spot; `invalid` never counts as fixed.
     fixed: Mapped[bool] = mapped_column(default=False)
     fixed_on_the_spot: Mapped[bool] = mapped_column(default=False)
@@ -109,6 +123,11 @@ class Hazard(db.Model):
     def is_open(self) -> bool:
         """Say whether the hazard still needs work (reported, assigned or awaiting recheck)."""
         return self.state in states.OPEN_STATES
+
+    @property
+    def plan_missing(self) -> bool:
+        """Say whether the hazard's severity asks for a rectification plan and none is recorded."""
+        return states.plan_missing(self.severity, self.planned_at is not None)
 
     @property
     def deferral_pending(self) -> bool:
@@ -155,6 +174,9 @@ class HazardEvent(db.Model):
         CheckConstraint(f"action IN {_in(states.EVENT_ACTIONS)}", name="action_known"),
         CheckConstraint(f"to_state IN {_in(states.STATES)}", name="to_state_known"),
         CheckConstraint(f"from_state IS NULL OR from_state IN {_in(states.STATES)}", name="from_state_known"),
+        CheckConstraint(f"(action = '{states.INTERIM_CONTROL}') = (interim_kind IS NOT NULL) "
+                        f"AND (interim_kind IS NULL OR interim_kind IN {_in(states.INTERIM_KINDS)})",
+                        name="interim_kind_with_interim_control"),
         # A hazard's last submit or report (on time, the queue's report events) without reading its history.
         Index("ix_hazard_events_hazard_action", "hazard_id", "action"),
     )
@@ -175,6 +197,8 @@ class HazardEvent(db.Model):
     # Done right after scanning this hazard's zone QR label (the scan time is kept).
     on_site: Mapped[bool] = mapped_column(default=False)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What an interim_control event put in place (states.INTERIM_KINDS); its note says more.
+    interim_kind: Mapped[str | None] = mapped_column(String(20))
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -185,6 +209,37 @@ class HazardEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<HazardEvent {self.hazard_id} {self.action}>"
+
+
+class HazardPlan(db.Model):
+    """One version of a major hazard's rectification plan (整改方案, "five in place": 措施、资金、责任人、
+    时限、应急措施), written with its `plan` event and never changed: a correction is a new version.
+
+    The responsible person is a name, not a user: the plan names who answers for the rectification (often a
+    school leader or a contractor's manager without an account), while the assignment names who does the work.
+    """
+
+    __tablename__ = "hazard_plans"
+    __table_args__ = (UniqueConstraint("hazard_id", "version"),
+                      CheckConstraint("version > 0", name="version_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("hazard_events.id"), unique=True)
+    version: Mapped[int] = mapped_column()
+    measures: Mapped[str] = mapped_column(Text)  # 整改措施
+    funding: Mapped[str] = mapped_column(String(200))  # 整改资金, as the school writes it
+    responsible: Mapped[str] = mapped_column(String(64))  # 责任人
+    time_limit: Mapped[date] = mapped_column()  # 整改时限, a day in the school's time zone
+    emergency_measures: Mapped[str] = mapped_column(Text)  # 应急措施
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+    event: Mapped[HazardEvent] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<HazardPlan {self.hazard_id} v{self.version}>"
 
 
 BEFORE = "before"
@@ -223,6 +278,8 @@ class Photo(db.Model):
 @event.listens_for(HazardEvent, "before_delete")
 @event.listens_for(Photo, "before_update")
 @event.listens_for(Photo, "before_delete")
+@event.listens_for(HazardPlan, "before_update")
+@event.listens_for(HazardPlan, "before_delete")
 def _history_is_append_only(mapper, connection, target):
     """Refuse to change or delete a written event or photo: corrections are new events (DESIGN.md)."""
     raise HistoryIsAppendOnly(f"{target!r} is part of a hazard's history and cannot be changed or deleted")

@@ -17,7 +17,7 @@ from server.extensions import db
 from server.hazards import access, states
 from server.hazards.deadlines import default_deadline
 from server.hazards.filters import BadFilter, HazardFilter
-from server.hazards.models import Hazard, HazardEvent, Photo
+from server.hazards.models import Hazard, HazardEvent, HazardPlan, Photo
 from server.schooltime import local_date, month_start
 from server.zones.models import Zone
 
@@ -220,3 +220,20 @@ def photos_by_hazard(hazard_ids) -> dict[int, list[Photo]]:
                                         .order_by(Photo.id)):
             found[photo.hazard_id].append(photo)
     return found
+
+
+def interim_controls_by_hazard(hazards) -> dict[int, list[HazardEvent]]:
+    """Return the interim controls of the open ones of `hazards` (one query), per hazard id, newest first."""
+    found: dict[int, list[HazardEvent]] = {h.id: [] for h in hazards if h.state in states.OPEN_STATES}
+    if found:
+        for event in db.session.scalars(select(HazardEvent).where(
+                HazardEvent.hazard_id.in_(list(found)), HazardEvent.action == states.INTERIM_CONTROL)
+                .order_by(HazardEvent.at.desc(), HazardEvent.id.desc())):
+            found[event.hazard_id].append(event)
+    return found
+
+
+def plans_of(hazard: Hazard) -> list[HazardPlan]:
+    """Return every version of the hazard's rectification plan, oldest first (the last is in force)."""
+    return list(db.session.scalars(select(HazardPlan).where(HazardPlan.hazard_id == hazard.id)
+                                   .order_by(HazardPlan.version)))

@@ -14,6 +14,8 @@ from server.zones.schemas import ZoneRef
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 2000
+FUNDING_MAX = 200
+RESPONSIBLE_MAX = 64
 TOKEN_MAX = 64
 LIST_LIMIT = 100
 LIST_LIMIT_MAX = 500
@@ -23,6 +25,7 @@ TASKS_PAGE = 50
 Severity = Literal[states.SEVERITIES]
 State = Literal[states.STATES]
 Action = Literal[states.ACTIONS]
+InterimKind = Literal[states.INTERIM_KINDS]
 _CLIENT_ID_MESSAGE = _l("Every record needs a client id (8 to 64 letters, digits or dashes).")
 
 
@@ -79,6 +82,15 @@ class ActionIn(RequestBody):
     scanned_at: DeviceTime | None = None
     zone_token: Text | None = Field(None, max_length=TOKEN_MAX)
     photos: list[bytes] = Files("submit: 1 to 6 after photos; pass and fail: up to 6 recheck photos.")
+    interim_kind: InterimKind | None = Field(None, description="interim_control (required): what was put in "
+                                                               "place; `other` needs a note saying what.")
+    measures: Text = Field("", max_length=NOTE_MAX, description="plan (required): 整改措施.")
+    funding: Text = Field("", max_length=FUNDING_MAX, description="plan (required): 整改资金, as the school "
+                                                                  "writes it.")
+    responsible: Text = Field("", max_length=RESPONSIBLE_MAX, description="plan (required): 责任人, a name.")
+    time_limit: Day | None = Field(None, description="plan (required): 整改时限, a day in the school's time "
+                                                     "zone, not in the past.")
+    emergency_measures: Text = Field("", max_length=NOTE_MAX, description="plan (required): 应急措施.")
 
 
 class HazardQuery(RequestBody):
@@ -149,7 +161,31 @@ class Event(Answer):
     on_site: bool
     scanned_at: datetime | None
     client_id: str | None
+    interim_kind: InterimKind | None = Field(description="interim_control: what was put in place.")
     photos: list[Photo]
+
+
+class InterimControl(Answer):
+    """What keeps people safe while the hazard waits (临时措施), as recorded by someone working it."""
+
+    kind: InterimKind
+    kind_label: str
+    note: str
+    at: datetime
+    by: Person
+
+
+class Plan(Answer):
+    """The latest version of the hazard's rectification plan (the five in place)."""
+
+    version: int
+    measures: str
+    funding: str
+    responsible: str
+    time_limit: date
+    emergency_measures: str
+    recorded_at: datetime
+    recorded_by: Person
 
 
 class Deferral(Answer):
@@ -186,9 +222,14 @@ class HazardSummary(Answer):
     thumb_url: str | None
     allowed_actions: list[Action] = Field(description="What the signed-in user may do now: the buttons to "
                                                       "show.")
+    plan_missing: bool = Field(description="Major or critical and no rectification plan recorded: it cannot "
+                                           "be assigned until one is.")
+    interim_controls: list[InterimControl] = Field(description="While open: what was done to keep people "
+                                                                "safe meanwhile, newest first.")
 
 
 class Hazard(HazardSummary):
+    plan: Plan | None = Field(description="The latest version of the rectification plan, if any.")
     photos: list[Photo]
     events: list[Event] = Field(description="The timeline, oldest first.")
 
@@ -230,6 +271,7 @@ class Labels(Answer):
     states: dict[str, str]
     actions: dict[str, str]
     severities: dict[str, str]
+    interim_kinds: dict[str, str]
 
 
 class Limits(Answer):
@@ -243,6 +285,8 @@ class Transitions(Answer):
     open_states: list[State]
     severities: list[Severity]
     actions: list[Action]
+    plan_severities: list[Severity]
+    interim_kinds: list[InterimKind]
     transitions: list[Transition]
     report: ReportRule
     labels: Labels

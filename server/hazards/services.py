@@ -19,22 +19,23 @@ nothing pending in the session. Reads are in queries.py, deadlines in deadlines.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
-from server import sync
+from server import schooltime, sync
 from server.auth.models import User
 from server.database import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.hazards import access, photos, states, wording
 from server.hazards.deadlines import deadline_from, default_deadline
-from server.hazards.models import AFTER, BEFORE, RECHECK, Category, Hazard, HazardEvent
+from server.hazards.models import AFTER, BEFORE, RECHECK, Category, Hazard, HazardEvent, HazardPlan
 from server.hazards.queries import can_rectify, default_rectifier, report_event
-from server.hazards.schemas import DESCRIPTION_MAX, NOTE_MAX
+from server.hazards.schemas import DESCRIPTION_MAX, FUNDING_MAX, NOTE_MAX, RESPONSIBLE_MAX
 from server.hazards.signals import event_recorded
 from server.patrols import services as visits
 from server.zones.models import Zone
@@ -77,9 +78,18 @@ class Command:
     scanned_at: datetime | None = None
     zone_token: str | None = None
     photos: list[bytes] = sync.photo_field()
+    interim_kind: str | None = None  # interim_control: what was put in place (states.INTERIM_KINDS)
+    # plan: the five in place (措施、资金、责任人、时限、应急措施)
+    measures: str = ""
+    funding: str = ""
+    responsible: str = ""
+    time_limit: date | None = None
+    emergency_measures: str = ""
 
     def __post_init__(self):
         self.note = (self.note or "").strip()
+        for name in ("measures", "funding", "responsible", "emergency_measures"):
+            setattr(self, name, (getattr(self, name) or "").strip())
 
 
 @dataclass
@@ -96,7 +106,8 @@ class Outcome:
 def facts(actor: User, hazard: Hazard) -> states.Facts:
     """Return what the state machine needs to know about this actor and hazard."""
     return states.Facts(roles=frozenset(actor.roles), actor_is_rectifier=hazard.rectifier_id == actor.id,
-                        deferral_pending=hazard.deferral_pending)
+                        deferral_pending=hazard.deferral_pending, severity=hazard.severity,
+                        has_plan=hazard.planned_at is not None)
 
 
 def allowed_actions(actor: User, hazard: Hazard) -> list[str]:
@@ -117,10 +128,12 @@ def _decide(actor: User, hazard: Hazard, action: str, seen_state: str | None) ->
         if seen_state is not None and seen_state != hazard.state:
             raise wording.changed(hazard.state) from None
         raise wording.refusal(exc, hazard.state) from None
-    except states.RoleRefused as exc:
+    except (states.RoleRefused, states.PrerequisiteRefused) as exc:
         raise wording.refusal(exc, hazard.state) from None
-    # The actor decided on what they saw: if the hazard moved on since, they must look again.
-    if seen_state is not None and seen_state != hazard.state:
+    # The actor decided on what they saw: if the hazard moved on since, they must look again. An interim
+    # control does not depend on the state (only on the hazard being open): a cordon put up while the phone
+    # was offline stands whether or not the hazard was assigned meanwhile.
+    if seen_state is not None and seen_state != hazard.state and action != states.INTERIM_CONTROL:
         raise wording.changed(hazard.state)
     return target
 
@@ -197,6 +210,70 @@ def _apply_assign(step: _Step) -> None:
     _set_assignee(step)
     # A pending deferral request is answered by the new assignment (its request stays in the history).
     _clear_deferral(step.hazard)
+
+
+_PLAN_PROMPTS = {
+    "measures": _l("Write the rectification measures."),
+    "funding": _l("Write the funding (an amount, or where it comes from)."),
+    "responsible": _l("Name the person responsible for the rectification."),
+    "time_limit": _l("Choose the time limit of the rectification."),
+    "emergency_measures": _l("Write the emergency measures taken until it is rectified."),
+}
+_PLAN_LIMITS = {"measures": NOTE_MAX, "funding": FUNDING_MAX, "responsible": RESPONSIBLE_MAX,
+                "emergency_measures": NOTE_MAX}
+
+
+def _check_plan(step: _Step) -> None:
+    command = step.command
+    step.note = _note(command)
+    for name, prompt in _PLAN_PROMPTS.items():  # each of the five, in the plan's order (五到位)
+        if not getattr(command, name):
+            raise ValidationFailed(prompt, details={name: "required"})
+        if name in _PLAN_LIMITS and len(getattr(command, name)) > _PLAN_LIMITS[name]:
+            raise ValidationFailed(_l("Too long (at most %(n)d characters).", n=_PLAN_LIMITS[name]),
+                                   details={name: "too_long"})
+    if command.time_limit < schooltime.local_date(step.now):
+        raise ValidationFailed(_l("The time limit cannot be in the past."), details={"time_limit": "past"})
+    _only_own_fields(command, tuple(_PLAN_PROMPTS))
+
+
+def _apply_plan(step: _Step) -> None:
+    hazard, command = step.hazard, step.command
+    last = db.session.scalar(select(func.max(HazardPlan.version)).where(HazardPlan.hazard_id == hazard.id))
+    db.session.add(HazardPlan(
+        hazard_id=hazard.id, event=step.event, version=(last or 0) + 1, measures=command.measures,
+        funding=command.funding, responsible=command.responsible, time_limit=command.time_limit,
+        emergency_measures=command.emergency_measures, recorded_by_id=step.actor.id, recorded_at=step.now))
+    hazard.planned_at = step.now
+
+
+def _check_interim_control(step: _Step) -> None:
+    command = step.command
+    step.note = _note(command)
+    if command.interim_kind not in states.INTERIM_KINDS:
+        raise ValidationFailed(_l("Choose what was done to keep people safe (cordoned off, a warning "
+                                  "sign …)."), details={"interim_kind": "required"})
+    if command.interim_kind == states.OTHER and not step.note:
+        raise ValidationFailed(_l("Say what was done."), details={"note": "required"})
+    _only_own_fields(command, ("interim_kind",))
+
+
+def _apply_interim_control(step: _Step) -> None:
+    step.event.interim_kind = step.command.interim_kind
+
+
+# The fields only a plan or an interim control takes: sent with the other, they would be lost, so refused.
+_OWN_FIELDS = ("interim_kind", *_PLAN_PROMPTS)
+
+
+def _only_own_fields(command: Command, own: tuple[str, ...]) -> None:
+    if command.deadline is not None or command.rectifier_id is not None:
+        raise ValidationFailed(_l("This action takes no deadline and no rectifier."),
+                               details={"deadline": "not_allowed"})
+    extra = [name for name in _OWN_FIELDS if name not in own and getattr(command, name)]
+    if extra:
+        raise ValidationFailed(_l("This action does not take: %(fields)s.", fields=", ".join(extra)),
+                               details={extra[0]: "not_allowed"})
 
 
 def _check_submit(step: _Step) -> None:
@@ -328,6 +405,8 @@ _RULES = {
     states.FAIL: _Rule(_check_fail, _apply_fail, RECHECK),
     states.INVALIDATE: _Rule(_check_invalidate, _apply_invalidate),
     states.REOPEN: _Rule(_check_reopen, _apply_reopen),
+    states.PLAN: _Rule(_check_plan, _apply_plan),
+    states.INTERIM_CONTROL: _Rule(_check_interim_control, _apply_interim_control),
 }
 
 
@@ -383,11 +462,11 @@ def _act(actor: User, hazard, command: Command, action: str, now: datetime | Non
             on_site=sync.on_site(hazard.zone, command.zone_token, command.scanned_at,
                                  command.device_at or now),
             scanned_at=command.scanned_at, client_id=client_id, content_hash=digest)
+        db.session.add(step.event)
         with db.session.no_autoflush:  # the CHECK constraints hold once the whole change is made
             hazard.state = step.target  # the one place a hazard's state changes (with report())
             hazard.updated_at = now
             rule.apply(step)
-        db.session.add(step.event)
         db.session.flush()  # written once, never changed: its id names its photos and notices
         photos.attach(hazard, step.event, stored, rule.photo_kind or AFTER, actor_id, now)
         event_recorded.send(hazard, event=step.event)
@@ -445,6 +524,16 @@ def reopen(actor: User, hazard, command: Command, *, now=None) -> Outcome:
     return _act(actor, hazard, command, states.REOPEN, now)
 
 
+def record_plan(actor: User, hazard, command: Command, *, now=None) -> Outcome:
+    """Record (a new version of) a major or critical hazard's rectification plan, the five in place."""
+    return _act(actor, hazard, command, states.PLAN, now)
+
+
+def record_interim_control(actor: User, hazard, command: Command, *, now=None) -> Outcome:
+    """Record what keeps people safe while an open hazard waits (临时措施); the state stays as it is."""
+    return _act(actor, hazard, command, states.INTERIM_CONTROL, now)
+
+
 TRANSITIONS: dict[str, Callable[..., Outcome]] = {
     states.ASSIGN: assign,
     states.SUBMIT: submit_rectification,
@@ -455,6 +544,8 @@ TRANSITIONS: dict[str, Callable[..., Outcome]] = {
     states.FAIL: recheck_fail,
     states.INVALIDATE: invalidate,
     states.REOPEN: reopen,
+    states.PLAN: record_plan,
+    states.INTERIM_CONTROL: record_interim_control,
 }
 
 
@@ -545,6 +636,7 @@ def write_report(actor_id: int, new: Report, before: list[photos.Stored], after:
     zone, category, description = _check_report(new)  # again: the zone may have been deactivated
     device_at = new.device_at or now
     target = states.report_state(new.severity, new.fixed_on_the_spot)
+    system_facts = replace(states.SYSTEM_FACTS, severity=new.severity)
     hazard = Hazard(zone=zone, category=category, description=description, severity=new.severity,
                     state=target, reporter=reporter, device_reported_at=device_at, received_at=now,
                     updated_at=now, fixed_on_the_spot=new.fixed_on_the_spot, client_id=client_id,
@@ -559,9 +651,11 @@ def write_report(actor_id: int, new: Report, before: list[photos.Stored], after:
         hazard.closed_at = now
         hazard.fixed = True
     elif target == states.REPORTED and current_app.config["AUTO_ASSIGN_TO_RESPONSIBLE"] \
-            and can_rectify(zone.responsible):
-        # The server assigns on the school's rule, through the state machine like any other assignment.
-        target = hazard.state = event.to_state = states.decide(target, states.ASSIGN, states.SYSTEM_FACTS)
+            and can_rectify(zone.responsible) \
+            and states.ASSIGN in states.allowed_actions(target, system_facts):
+        # The server assigns on the school's rule, through the state machine like any other assignment (a
+        # major hazard waits in `reported` for its plan: the machine does not let it be assigned without).
+        target = hazard.state = event.to_state = states.decide(target, states.ASSIGN, system_facts)
         hazard.rectifier = zone.responsible
         hazard.deadline = event.deadline = default_deadline(category, new.severity, now)
         event.rectifier_id = zone.responsible.id

@@ -19,6 +19,14 @@ Decisions beyond DESIGN.md's diagram, and why:
 - Hazard actions need the supervisor role; admin alone (users, zones, settings) does not act on hazards.
 - Deferral decisions and rechecks are made by someone other than the hazard's rectifier (DIGEST: "recheck is a
   separate step by someone other than the rectifier").
+- A major or critical hazard is assigned only with its rectification plan (五到位: measures, funding,
+  responsible person, time limit, emergency measures; issue 11): `plan` records a version of it while the
+  hazard waits in `reported` (each version a new event), and in `assigned` only when none was recorded (a
+  hazard assigned before plans existed, or back from a failed recheck or a reopening without one): the page
+  then asks for it.
+  Failing a recheck and reopening do not ask for it: a supervisor on site must be able to send the work back.
+- `interim_control` (临时措施: cordoned off, a sign posted …) is recorded by anyone working an open hazard and
+  leaves the state as it is: the row's target is its source.
 """
 
 from dataclasses import dataclass, field
@@ -57,8 +65,10 @@ PASS = "pass"  # noqa: S105 (an action, not a password)
 FAIL = "fail"
 INVALIDATE = "invalidate"
 REOPEN = "reopen"
+PLAN = "plan"  # record (a new version of) a major hazard's rectification plan
+INTERIM_CONTROL = "interim_control"  # record what keeps people safe meanwhile (临时措施)
 ACTIONS = (ASSIGN, SUBMIT, REQUEST_DEFERRAL, APPROVE_DEFERRAL, DECLINE_DEFERRAL, PASS, FAIL, INVALIDATE,
-           REOPEN)
+           REOPEN, PLAN, INTERIM_CONTROL)
 EVENT_ACTIONS = (REPORT, *ACTIONS)
 
 # Conditions on the actor and the hazard, beyond the state and the role.
@@ -66,8 +76,23 @@ SELF_RECTIFIER = "actor_is_rectifier"  # only the hazard's current rectifier (th
 NOT_RECTIFIER = "actor_is_not_rectifier"  # anyone but the hazard's rectifier
 DEFERRAL_PENDING = "deferral_pending"
 NO_DEFERRAL_PENDING = "no_deferral_pending"
+PLAN_SEVERITY = "plan_severity"  # only a hazard whose severity needs a plan has one
+NO_PLAN_YET = "no_plan_yet"  # no plan recorded so far
+PLAN_IN_PLACE = "plan_in_place"  # the plan is recorded, or the severity does not need one
 PERSON_CONDITIONS = (SELF_RECTIFIER, NOT_RECTIFIER)  # refused with 403
-STATE_CONDITIONS = (DEFERRAL_PENDING, NO_DEFERRAL_PENDING)  # refused with 409
+STATE_CONDITIONS = (DEFERRAL_PENDING, NO_DEFERRAL_PENDING, PLAN_SEVERITY, NO_PLAN_YET)  # refused with 409
+PREREQUISITES = (PLAN_IN_PLACE,)  # refused with 422: the actor can supply what is missing
+
+# The severities whose hazards need the "five in place" plan before they are assigned (重大隐患).
+PLAN_SEVERITIES = frozenset({MAJOR, CRITICAL})
+
+# What was done to keep people safe while a hazard waits (临时措施), in the order the forms offer them.
+CORDONED = "cordoned"
+SIGN_POSTED = "sign_posted"
+CLOSED_OFF = "closed_off"
+GUARDED = "guarded"
+OTHER = "other"
+INTERIM_KINDS = (CORDONED, SIGN_POSTED, CLOSED_OFF, GUARDED, OTHER)
 
 REPORT_ROLES = frozenset({PATROL, SUPERVISOR})
 
@@ -92,11 +117,14 @@ def _row(source, action, target, roles, *conditions) -> Transition:
 
 
 _SUP = (SUPERVISOR,)
+# Anyone working a hazard: the reporter (a patrol or supervisor), patrols in its zone, supervisors, its
+# rectifier; which hazards each may see is access.py's answer.
+_WORKING = (PATROL, RECTIFIER, SUPERVISOR)
 TABLE: dict[tuple[str, str], Transition] = {
     (t.source, t.action): t
     for t in (
-        _row(REPORTED, ASSIGN, ASSIGNED, (SUPERVISOR, SYSTEM)),
-        _row(ASSIGNED, ASSIGN, ASSIGNED, _SUP),  # reassign, or change the deadline
+        _row(REPORTED, ASSIGN, ASSIGNED, (SUPERVISOR, SYSTEM), PLAN_IN_PLACE),
+        _row(ASSIGNED, ASSIGN, ASSIGNED, _SUP, PLAN_IN_PLACE),  # reassign, or change the deadline
         _row(ASSIGNED, SUBMIT, AWAITING_RECHECK, (RECTIFIER,), SELF_RECTIFIER),
         _row(ASSIGNED, REQUEST_DEFERRAL, ASSIGNED, (RECTIFIER,), SELF_RECTIFIER, NO_DEFERRAL_PENDING),
         _row(ASSIGNED, APPROVE_DEFERRAL, ASSIGNED, _SUP, NOT_RECTIFIER, DEFERRAL_PENDING),
@@ -106,6 +134,9 @@ TABLE: dict[tuple[str, str], Transition] = {
         _row(REPORTED, INVALIDATE, INVALID, _SUP),
         _row(ASSIGNED, INVALIDATE, INVALID, _SUP),
         _row(CLOSED, REOPEN, ASSIGNED, _SUP),
+        _row(REPORTED, PLAN, REPORTED, _SUP, PLAN_SEVERITY),
+        _row(ASSIGNED, PLAN, ASSIGNED, _SUP, PLAN_SEVERITY, NO_PLAN_YET),
+        *(_row(state, INTERIM_CONTROL, state, _WORKING) for state in OPEN_STATES),
     )
 }
 
@@ -121,6 +152,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     FAIL: ("note",),
     INVALIDATE: ("note",),
     REOPEN: ("note",),
+    PLAN: ("measures", "funding", "responsible", "time_limit", "emergency_measures"),
+    INTERIM_CONTROL: ("interim_kind",),  # and a note when the kind is "other" (it says what was done)
 }
 
 
@@ -142,6 +175,10 @@ class RoleRefused(TransitionRefused):
     """The actor's role, or who they are for this hazard, does not allow the action: answered with 403."""
 
 
+class PrerequisiteRefused(TransitionRefused):
+    """Something the actor can supply is missing (a major hazard's plan): answered with 422."""
+
+
 class UnknownAction(ValueError):
     """The action is not one of ACTIONS: answered with 422."""
 
@@ -153,6 +190,18 @@ class Facts:
     roles: frozenset[str]
     actor_is_rectifier: bool = False
     deferral_pending: bool = False
+    severity: str = GENERAL
+    has_plan: bool = False
+
+
+def needs_plan(severity: str) -> bool:
+    """Say whether a hazard of this severity needs its rectification plan before it is assigned."""
+    return severity in PLAN_SEVERITIES
+
+
+def plan_missing(severity: str, has_plan: bool) -> bool:
+    """Say whether a hazard of this severity, with or without a plan, still lacks the plan it needs."""
+    return needs_plan(severity) and not has_plan
 
 
 SYSTEM_FACTS = Facts(roles=frozenset({SYSTEM}))
@@ -163,11 +212,13 @@ def _roles_for_action(action: str) -> frozenset[str]:
 
 
 def decide(state: str, action: str, facts: Facts) -> str:
-    """Return the state `action` leads to from `state`, or raise StateRefused / RoleRefused / UnknownAction.
+    """Return the state `action` leads to from `state`, or raise StateRefused / RoleRefused /
+    PrerequisiteRefused / UnknownAction.
 
     Order of the checks: a role that may never take the action is refused first (403: pressing a button one
     may never press says so, whatever the state); then the state (409); then the role for this state; then
-    who the actor is for this hazard (403); then a pending or missing deferral request (409).
+    who the actor is for this hazard (403); then a pending or missing deferral request, a plan that is not
+    needed or already recorded (409); last a missing plan (422: record it, then assign).
     """
     if action not in ACTIONS:
         raise UnknownAction(action)
@@ -187,6 +238,12 @@ def decide(state: str, action: str, facts: Facts) -> str:
         raise StateRefused("no_deferral", state, action)
     if NO_DEFERRAL_PENDING in transition.conditions and facts.deferral_pending:
         raise StateRefused("deferral_pending", state, action)
+    if PLAN_SEVERITY in transition.conditions and not needs_plan(facts.severity):
+        raise StateRefused("plan_not_needed", state, action)
+    if NO_PLAN_YET in transition.conditions and facts.has_plan:
+        raise StateRefused("plan_recorded", state, action)
+    if PLAN_IN_PLACE in transition.conditions and plan_missing(facts.severity, facts.has_plan):
+        raise PrerequisiteRefused("plan_missing", state, action)
     return transition.target
 
 
@@ -224,6 +281,8 @@ def as_data() -> dict:
         "open_states": list(OPEN_STATES),
         "severities": list(SEVERITIES),
         "actions": list(ACTIONS),
+        "plan_severities": sorted(PLAN_SEVERITIES),
+        "interim_kinds": list(INTERIM_KINDS),
         "transitions": [
             {"from": t.source, "action": t.action, "to": t.target, "roles": sorted(t.roles),
              "conditions": sorted(t.conditions), "required": list(REQUIRED_FIELDS[t.action])}

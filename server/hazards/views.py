@@ -51,6 +51,7 @@ def _helpers():
             "overdue_days": deadlines.overdue_days,
             "allowed_actions": allowed_actions,
             "invalid_kinds": forms.INVALID_KINDS,
+            "interim_labels": wording.INTERIM_KIND_LABELS,
             # Date pickers start at today (the server refuses past deadlines; this only spares a round trip).
             "school_today": schooltime.local_date(utcnow())}
 
@@ -70,6 +71,7 @@ def _cards(hazards, rectifiers=None) -> dict:
     offers `rectifiers` to assign to, the assign form's defaults."""
     photos = queries.photos_by_hazard([h.id for h in hazards])
     able = frozenset(person.id for person in rectifiers) if rectifiers is not None else None
+    interim = queries.interim_controls_by_hazard(hazards)
     cards = {}
     for hazard in hazards:
         rectifier, deadline = (queries.form_defaults(hazard, states.ASSIGN, able=able) if able is not None
@@ -80,6 +82,7 @@ def _cards(hazards, rectifiers=None) -> dict:
             "client_id": uuid.uuid4().hex,
             "rectifier": rectifier, "deadline": deadline,
             "compare": compare(photos[hazard.id]),
+            "interim": interim.get(hazard.id, []),
         }
     return cards
 
@@ -169,11 +172,23 @@ def _detail_page(hazard, *, failed_action=None):
     rectifiers = users_with_role(RECTIFIER) if current_user.has_role(SUPERVISOR) else []
     # After a refusal the form that failed keeps what was typed in it.
     submitted = request.form if failed_action else {}
+    plans = queries.plans_of(hazard)
+    # The plan's responsible person is a name; the people of the app are offered as suggestions.
+    people = (users_with_role(SUPERVISOR) + rectifiers) if states.PLAN in allowed else []
     return render_template(
         "hazards/detail.html", hazard=hazard, photos=photos, before=before, after=after,
         events=queries.timeline(hazard), allowed=allowed, defaults=defaults, rectifiers=rectifiers,
         client_id=uuid.uuid4().hex, now=utcnow(), failed_action=failed_action, submitted=submitted,
-        late_sync=LATE_SYNC)
+        late_sync=LATE_SYNC, plans=plans, plan_by_event={p.event_id: p for p in plans}, people=people,
+        interim=queries.interim_controls_by_hazard([hazard]).get(hazard.id, []))
+
+
+def zone_panel(user, zone_id: int) -> dict:
+    """Return what a zone's desk page shows of its open hazards: the hazards and their interim controls."""
+    hazards = queries.zone_hazards(user, zone_id)
+    return {"open_hazards": hazards, "interim": queries.interim_controls_by_hazard(hazards),
+            "interim_labels": wording.INTERIM_KIND_LABELS, "severity_labels": wording.SEVERITY_LABELS,
+            "state_labels": wording.STATE_LABELS}
 
 
 @bp.get("/hazards/<int:hazard_id>")

@@ -6,7 +6,7 @@ them into sentences, and its refusals into the app's typed errors (409 for the s
 
 from flask_babel import lazy_gettext as _l
 
-from server.errors import Forbidden, InvalidTransition, ServiceError
+from server.errors import Forbidden, InvalidTransition, ServiceError, ValidationFailed
 from server.hazards import states
 from server.hazards.models import AFTER, BEFORE, RECHECK
 
@@ -33,6 +33,15 @@ ACTION_LABELS = {
     states.FAIL: _l("Fail recheck"),
     states.INVALIDATE: _l("Invalidate"),
     states.REOPEN: _l("Reopen"),
+    states.PLAN: _l("Record the rectification plan"),
+    states.INTERIM_CONTROL: _l("Record an interim control"),
+}
+INTERIM_KIND_LABELS = {
+    states.CORDONED: _l("Cordoned off / fenced"),
+    states.SIGN_POSTED: _l("Warning sign posted"),
+    states.CLOSED_OFF: _l("Taken out of use / closed off"),
+    states.GUARDED: _l("Someone on guard"),
+    states.OTHER: _l("Other"),
 }
 PHOTO_KIND_LABELS = {BEFORE: _l("Before"), AFTER: _l("After"), RECHECK: _l("Recheck")}
 
@@ -43,6 +52,12 @@ _REASONS = {
                                "its deferral.")),
     "no_deferral": (InvalidTransition, _l("There is no deferral request waiting for a decision.")),
     "deferral_pending": (InvalidTransition, _l("A deferral request is already waiting for a decision.")),
+    "plan_missing": (ValidationFailed, _l("A major hazard needs its rectification plan (measures, funding, "
+                                          "responsible person, time limit, emergency measures) before it can "
+                                          "be assigned.")),
+    "plan_not_needed": (InvalidTransition, _l("Only a major or critical hazard has a rectification plan.")),
+    "plan_recorded": (InvalidTransition, _l("The rectification plan was recorded before the hazard was "
+                                            "assigned; it cannot change now.")),
 }
 
 

@@ -36,7 +36,8 @@ def _supervisors_and_admins():
 
 @bp.context_processor
 def _words():
-    return {"severity_labels": wording.SEVERITY_LABELS, "action_labels": wording.ACTION_LABELS}
+    return {"severity_labels": wording.SEVERITY_LABELS, "action_labels": wording.ACTION_LABELS,
+            "interim_labels": wording.INTERIM_KIND_LABELS}
 
 
 def _export(hazard_filter: HazardFilter, fmt: str, name: str, title: str):
@@ -87,7 +88,7 @@ def hazard_file(hazard_id):
     before, after = compare(queries.photos_of(hazard))
     notice = services.notices_of([hazard.id]).get(hazard.id)
     return render_template("ledger/file.html", hazard=hazard, before=before, after=after,
-                           events=queries.timeline(hazard), notice=notice,
+                           events=queries.timeline(hazard), notice=notice, plans=queries.plans_of(hazard),
                            place=zone_place(hazard.zone), status=STATUS_LABELS[hazard.state], now=utcnow())
 
 

@@ -3,11 +3,13 @@ export, the campus risk view, and a zone's patrol history. Thin: coverage.py and
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from server.admin.forms import ROLE_LABELS
 from server.auth.models import ADMIN, SUPERVISOR
 from server.auth.permissions import require_role
 from server.database import utcnow
+from server.hazards import views as hazard_views
 from server.patrols import campus, coverage
 from server.reports.exports import DATETIME, NUMBER, TEXT, Column, csv_response, xlsx_response
 from server.schooltime import today as school_today
@@ -76,4 +78,4 @@ def zone_history(zone_id):
     """Show a zone's patrol history: who, when, on site by scan or not, the hazards found in each visit."""
     zone = zone_services.get_zone(zone_id)
     return render_template("patrols/zone_history.html", zone=zone, visits=coverage.history(zone),
-                           limit=coverage.HISTORY_MAX)
+                           limit=coverage.HISTORY_MAX, **hazard_views.zone_panel(current_user, zone.id))

@@ -52,8 +52,9 @@ def test_a_patrol_sees_own_reports_and_a_zones_open_hazards(app, make_hazard, ma
     assert [h["id"] for h in client.get("/api/v1/hazards").get_json()["hazards"]] == [own["id"]]
     with_zone = client.get(f"/api/v1/hazards?zone={zone.id}").get_json()["hazards"]
     assert sorted(h["id"] for h in with_zone) == sorted([open_one.id, own["id"]])
-    # What a patrol sees of another's hazard offers no buttons.
-    assert client.get(f"/api/v1/hazards/{open_one.id}").get_json()["hazard"]["allowed_actions"] == []
+    # What a patrol sees of another's hazard offers one button: recording what keeps people safe meanwhile.
+    assert client.get(f"/api/v1/hazards/{open_one.id}").get_json()["hazard"]["allowed_actions"] == [
+        "interim_control"]
 
 
 def test_supervisors_and_admins_see_everything_admins_act_on_nothing(make_hazard, make_user, sign_in):

@@ -9,7 +9,8 @@ from server import schooltime
 from server.extensions import db
 from server.hazards import deadlines, queries, services
 from server.hazards.models import Hazard
-from tests.hazards.apihelp import school_today
+from tests.hazards.apihelp import act, school_today
+from tests.hazards.test_major_plan import plan_json
 
 
 def _page(client, path, **params):
@@ -129,7 +130,10 @@ def test_times_are_shown_in_the_school_time_zone(app, make_hazard, sign_in, path
 
 def test_queue_shows_the_report_with_a_thumbnail_and_the_defaults(app, make_hazard, sign_in):
     hazard = make_hazard("reported", severity="critical", description="燃气报警器不亮")
-    page = _page(sign_in(hazard.people.supervisor), "/hazards/queue")
+    supervisor = sign_in(hazard.people.supervisor)
+    # A critical report is assigned with its plan (五到位): once it is recorded, the queue offers the form.
+    assert act(supervisor, hazard.id, "plan", "reported", **plan_json()).status_code == 201
+    page = _page(supervisor, "/hazards/queue")
     with app.app_context():
         photo_id = db.session.get(Hazard, hazard.id).photos[0].id
     assert f'src="/api/v1/photos/{photo_id}/thumb"' in page

@@ -12,31 +12,38 @@ import pytest
 
 from server.hazards import states as sm
 
-# The rules as DESIGN.md and the issue state them, written out independently of the module's table:
-# (state, action) -> (next state, the one role allowed, extra rule)
+# The rules as DESIGN.md and the issues state them, written out independently of the module's table:
+# (state, action) -> (next state, the roles allowed, extra rule)
+SUP = ("supervisor",)
+WORKING = ("patrol", "rectifier", "supervisor")  # anyone working a hazard records an interim control
 EXPECTED = {
-    ("reported", "assign"): ("assigned", "supervisor", None),
-    ("assigned", "assign"): ("assigned", "supervisor", None),
-    ("assigned", "submit"): ("awaiting_recheck", "rectifier", "self"),
-    ("assigned", "request_deferral"): ("assigned", "rectifier", "self+no_pending"),
-    ("assigned", "approve_deferral"): ("assigned", "supervisor", "other+pending"),
-    ("assigned", "decline_deferral"): ("assigned", "supervisor", "other+pending"),
-    ("awaiting_recheck", "pass"): ("closed", "supervisor", "other"),
-    ("awaiting_recheck", "fail"): ("assigned", "supervisor", "other"),
-    ("reported", "invalidate"): ("invalid", "supervisor", None),
-    ("assigned", "invalidate"): ("invalid", "supervisor", None),
-    ("closed", "reopen"): ("assigned", "supervisor", None),
+    ("reported", "assign"): ("assigned", SUP, "plan_in_place"),
+    ("assigned", "assign"): ("assigned", SUP, "plan_in_place"),
+    ("assigned", "submit"): ("awaiting_recheck", ("rectifier",), "self"),
+    ("assigned", "request_deferral"): ("assigned", ("rectifier",), "self+no_pending"),
+    ("assigned", "approve_deferral"): ("assigned", SUP, "other+pending"),
+    ("assigned", "decline_deferral"): ("assigned", SUP, "other+pending"),
+    ("awaiting_recheck", "pass"): ("closed", SUP, "other"),
+    ("awaiting_recheck", "fail"): ("assigned", SUP, "other"),
+    ("reported", "invalidate"): ("invalid", SUP, None),
+    ("assigned", "invalidate"): ("invalid", SUP, None),
+    ("closed", "reopen"): ("assigned", SUP, None),
+    ("reported", "plan"): ("reported", SUP, "plan_severity"),
+    ("assigned", "plan"): ("assigned", SUP, "plan_severity+no_plan_yet"),
+    ("reported", "interim_control"): ("reported", WORKING, None),
+    ("assigned", "interim_control"): ("assigned", WORKING, None),
+    ("awaiting_recheck", "interim_control"): ("awaiting_recheck", WORKING, None),
 }
-ACTION_ROLE = {action: role for (_s, action), (_t, role, _r) in EXPECTED.items()}
+ACTION_ROLES = {action: roles for (_s, action), (_t, roles, _r) in EXPECTED.items()}
 
 
-def expected_outcome(state, action, role, is_rectifier, pending):
-    """Return the next state, or 403 / 409, as the rules say."""
-    if ACTION_ROLE[action] != role:
+def expected_outcome(state, action, role, is_rectifier, pending, severity, has_plan):
+    """Return the next state, or 403 / 409 / 422, as the rules say."""
+    if role not in ACTION_ROLES[action]:
         return 403
     if (state, action) not in EXPECTED:
         return 409
-    target, _role, rule = EXPECTED[(state, action)]
+    target, _roles, rule = EXPECTED[(state, action)]
     rule = rule or ""
     if "self" in rule and not is_rectifier:
         return 403
@@ -46,21 +53,28 @@ def expected_outcome(state, action, role, is_rectifier, pending):
         return 409
     if "+pending" in rule and not pending:
         return 409
+    if "plan_severity" in rule and severity == "general":
+        return 409
+    if "no_plan_yet" in rule and has_plan:
+        return 409
+    if "plan_in_place" in rule and severity != "general" and not has_plan:
+        return 422
     return target
 
 
-CASES = list(itertools.product(sm.STATES, sm.ACTIONS, sm.ROLES, (False, True), (False, True)))
+CASES = list(itertools.product(sm.STATES, sm.ACTIONS, sm.ROLES, (False, True), (False, True),
+                               ("general", "major"), (False, True)))
+REFUSALS = {403: sm.RoleRefused, 409: sm.StateRefused, 422: sm.PrerequisiteRefused}
 
 
-@pytest.mark.parametrize(("state", "action", "role", "is_rectifier", "pending"), CASES)
-def test_every_combination(state, action, role, is_rectifier, pending):
-    facts = sm.Facts(roles=frozenset({role}), actor_is_rectifier=is_rectifier, deferral_pending=pending)
-    want = expected_outcome(state, action, role, is_rectifier, pending)
-    if want == 403:
-        with pytest.raises(sm.RoleRefused):
-            sm.decide(state, action, facts)
-    elif want == 409:
-        with pytest.raises(sm.StateRefused):
+@pytest.mark.parametrize(("state", "action", "role", "is_rectifier", "pending", "severity", "has_plan"),
+                         CASES)
+def test_every_combination(state, action, role, is_rectifier, pending, severity, has_plan):
+    facts = sm.Facts(roles=frozenset({role}), actor_is_rectifier=is_rectifier, deferral_pending=pending,
+                     severity=severity, has_plan=has_plan)
+    want = expected_outcome(state, action, role, is_rectifier, pending, severity, has_plan)
+    if want in REFUSALS:
+        with pytest.raises(REFUSALS[want]):
             sm.decide(state, action, facts)
     else:
         assert sm.decide(state, action, facts) == want
@@ -73,9 +87,15 @@ SYSTEM_ROWS = {("reported", "assign")}
 
 def test_the_table_is_exactly_the_expected_rules():
     assert {k: (t.target, sorted(t.roles)) for k, t in sm.TABLE.items()} == {
-        k: (target, sorted([role, "system"] if k in SYSTEM_ROWS else [role]))
-        for k, (target, role, _rule) in EXPECTED.items()}
-    assert len(CASES) == 5 * 9 * 4 * 4
+        k: (target, sorted([*roles, "system"] if k in SYSTEM_ROWS else roles))
+        for k, (target, roles, _rule) in EXPECTED.items()}
+    assert len(CASES) == 5 * 11 * 4 * 4 * 2 * 2
+
+
+@pytest.mark.parametrize(("severity", "assigned"), [("general", True), ("major", False), ("critical", False)])
+def test_the_system_assigns_a_new_report_only_when_no_plan_is_needed(severity, assigned):
+    facts = sm.Facts(roles=frozenset({sm.SYSTEM}), severity=severity)
+    assert ("assign" in sm.allowed_actions("reported", facts)) is assigned
 
 
 @pytest.mark.parametrize(("state", "action"), list(itertools.product(sm.STATES, sm.ACTIONS)))
@@ -131,6 +151,11 @@ def test_table_as_data_is_json_and_complete():
     assert set(rows) == set(EXPECTED)
     assert rows[("awaiting_recheck", "pass")]["conditions"] == ["actor_is_not_rectifier"]
     assert rows[("awaiting_recheck", "fail")]["required"] == ["note"]
+    assert rows[("reported", "assign")]["conditions"] == ["plan_in_place"]
+    assert rows[("reported", "plan")]["required"] == ["measures", "funding", "responsible", "time_limit",
+                                                      "emergency_measures"]
+    assert (data["plan_severities"], data["interim_kinds"]) == (
+        ["critical", "major"], ["cordoned", "sign_posted", "closed_off", "guarded", "other"])
     assert data["report"]["to"]["general"] == {"fixed_on_the_spot": "closed", "otherwise": "reported"}
 
 
