@@ -8,8 +8,9 @@ import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { photoPicker } from "../photos.js";
 import { limits } from "../rules.js";
+import { interimBlock } from "./zone.js";
 
-const FIELD_ACTIONS = ["submit", "request_deferral", "pass", "fail"];
+const FIELD_ACTIONS = ["submit", "request_deferral", "pass", "fail", "interim_control"];
 const actionsUrl = (id) => `/api/v1/hazards/${id}/actions`;
 
 function photoStrip(photos, kind) {
@@ -121,6 +122,45 @@ function actionForms(hazard, allowed, options) {
   ];
 }
 
+// What keeps people safe while the hazard waits (临时措施): a kind (the server's words for them, kept offline
+// with the rules) and a note, needed when the kind is "other". It goes through the outbox like every action.
+function interimForm(hazard, kinds, { reload, rules, submitting }) {
+  const clientId = crypto.randomUUID();
+  const note = h("textarea", { id: "interim-note", rows: 2, maxlength: rules.note_max });
+  const error = h("p", { class: "field-error", role: "alert", id: "interim-error" });
+  const button = h("button", { type: "submit", class: "primary big" }, t("do_interim_control"));
+  const choices = h("fieldset", { class: "choices choices-interim" }, h("legend", {}, t("interim_kind")),
+    Object.entries(kinds).map(([kind, label]) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "interim_kind", value: kind }), h("span", {}, label))));
+  const form = h("form", { class: "card action-form", id: "act-interim", novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    replace(error);
+    const kind = choices.querySelector("input:checked")?.value;
+    if (!kind) return replace(error, t("need_interim_kind"));
+    if (kind === "other" && !note.value.trim()) {
+      note.focus();
+      return replace(error, t("need_note"));
+    }
+    button.disabled = true;
+    submitting.now = true;
+    try {
+      const result = await outbox.submit({
+        id: clientId, url: actionsUrl(hazard.id),
+        label: `${kinds[kind]} · #${hazard.id} ${hazard.zone.name}`,
+        fields: { action: "interim_control", client_id: clientId, seen_state: hazard.state, interim_kind: kind,
+                  note: note.value.trim(), device_at: new Date().toISOString(), ...recentScan() },
+      });
+      sessionStorage.setItem("flash", t(result === "sent" ? "done_interim_control" : `kept_${result}`));
+      await reload();
+    } catch (err) {
+      replace(error, err.code === "network" ? t("network_error") : err.message);
+      button.disabled = false;
+      submitting.now = false;
+    }
+  } }, choices, h("label", { for: "interim-note" }, t("note_optional")), note, error, button);
+  return h("details", { class: "interim-action" }, h("summary", {}, t("do_interim_control")), form);
+}
+
 // What waits in the outbox for this hazard, in place of its forms: waiting to be sent, or refused.
 function waitingNote(items) {
   const refused = items.find((i) => i.state === "attention");
@@ -134,8 +174,9 @@ export async function show(root, ctx) {
   const id = Number(ctx.params[0]);
   document.title = `#${id} · ${t("app_name")}`;  // until it is loaded: never the previous screen's title
   const mine = (items) => items.filter((i) => i.url === actionsUrl(id));
-  const [{ hazard }, rules, queued] = await Promise.all([ctx.getJSON(`/api/v1/hazards/${id}`), limits(),
-                                                         outbox.list().then(mine)]);
+  const [{ hazard }, rules, queued, machine] = await Promise.all([
+    ctx.getJSON(`/api/v1/hazards/${id}`), limits(), outbox.list().then(mine),
+    ctx.getJSON("/api/v1/hazards/transitions").catch(() => null)]);
   const reload = () => ctx.navigate(`/app/hazards/${id}`, { replaceState: true });
   const submitting = { now: false };
   const allowed = hazard.allowed_actions.filter((a) => FIELD_ACTIONS.includes(a));
@@ -159,8 +200,12 @@ export async function show(root, ctx) {
     hazard.description ? h("p", {}, hazard.description) : h("p", { class: "muted" }, t("no_description")),
     hazard.deadline_date ? h("p", {}, t("deadline", { date: hazard.deadline_date })) : null,
     hazard.deferral ? h("p", { class: "notice" }, t("deferral_pending", { date: hazard.deferral.proposed_date })) : null,
+    interimBlock(hazard.interim_controls),
     h("div", { class: "sides" }, photoStrip(hazard.photos, "before"), photoStrip(hazard.photos, "after")),
-    queued.length ? waitingNote(queued) : actionForms(hazard, allowed, { reload, rules, submitting }),
+    queued.length ? waitingNote(queued) : [
+      actionForms(hazard, allowed, { reload, rules, submitting }),
+      allowed.includes("interim_control") && machine
+        ? interimForm(hazard, machine.labels.interim_kinds, { reload, rules, submitting }) : null],
     deskOnly.length ? h("p", {}, h("a", { class: "button", href: `/hazards/${hazard.id}` }, t("open_on_desk"))) : null,
     h("h2", {}, t("history")), timeline(hazard.events));
 }

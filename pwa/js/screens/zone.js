@@ -1,6 +1,6 @@
 // The zone page (/z/<token>): where a QR label leads. The zone's facts and its open hazards.
 import { getJSON } from "../api.js";
-import { h, replace } from "../dom.js";
+import { h, localTime, replace } from "../dom.js";
 import { recentScan, rememberScan } from "../context.js";
 import * as outbox from "../outbox.js";
 import { t } from "../i18n.js";
@@ -19,9 +19,20 @@ function fact(term, ...value) {
   return [h("dt", {}, term), h("dd", {}, ...value)];
 }
 
-// Each open hazard opens its page when tapped (a patrol checks what is already known before reporting again).
+/** Return the warning block of a hazard's interim controls (临时措施), "⚠ 已设警戒 · 14:20 张三", or null. */
+export function interimBlock(controls) {
+  if (!controls?.length) return null;
+  const today = localTime(new Date().toISOString(), { time: false });
+  return h("ul", { class: "notice interim" }, controls.map((c) => h("li", {},
+    h("span", { "aria-hidden": "true" }, "⚠ "), h("strong", {}, c.kind_label), " · ",
+    h("time", { datetime: c.at }, localTime(c.at, { date: localTime(c.at, { time: false }) !== today })), " ",
+    c.by?.name || "", c.note ? `: ${c.note}` : "")));
+}
+
+// Each open hazard opens its page when tapped (a patrol checks what is already known before reporting again);
+// what keeps people safe meanwhile stands beside it, outside the link, so nobody walks into it.
 function hazardItem(hazard) {
-  return h("li", { class: `hazard${hazard.overdue ? " overdue" : ""}` },
+  return h("li", { class: `hazard${hazard.overdue ? " overdue" : ""}` }, interimBlock(hazard.interim_controls),
     h("a", { class: "hazard-open", href: `/app/hazards/${hazard.id}`, "data-nav": true },
     h("p", { class: "hazard-head" },
       h("span", { class: `sev sev-${hazard.severity}` }, hazard.severity_label), " · ",
