@@ -40,7 +40,7 @@ run: $(VENV)/.runtime
 PYTEST := $(VENV)/bin/python -m pytest -q -n auto --dist loadgroup
 
 ## test: ruff, then the whole pytest suite on every core (browser tests included, on one worker) on SQLite,
-## then again on PostgreSQL (test-postgres). DB=sqlite or DB=postgres runs one of the two.
+## then the whole suite again on PostgreSQL (test-postgres). DB=sqlite or DB=postgres runs one of the two.
 DB ?= both
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -55,16 +55,14 @@ endif
 ## database: each test gets a database of its own there), else on a throw-away one started on loopback for
 ## the run (scripts/throwaway_postgres.py). Without PostgreSQL's server programs it says so and passes,
 ## except when CI is set, where it fails.
-# The browser tests drive the same server code the rest of the suite runs on PostgreSQL; they run once, on
-# SQLite (their time is the suite's critical path). PYTEST_ARGS given by hand runs exactly what it names.
-PG_PYTEST_ARGS ?= $(if $(PYTEST_ARGS),$(PYTEST_ARGS),-m "not browser")
+# The browser tests too: what a phone does goes through the live server onto the database under test.
 test-postgres: $(VENV)/.dev
-	@if [ -n "$$XUNJIAN_TEST_POSTGRES_URL" ]; then exec $(PYTEST) $(PG_PYTEST_ARGS); fi; \
+	@if [ -n "$$XUNJIAN_TEST_POSTGRES_URL" ]; then exec $(PYTEST) $(PYTEST_ARGS); fi; \
 	if ! $(PY) scripts/throwaway_postgres.py bindir >/dev/null; then \
 	  echo "PostgreSQL is not installed (apt-get install -y postgresql): the suite ran on SQLite only."; \
 	  [ -z "$$CI" ] || exit 1; exit 0; \
 	fi; \
-	exec $(PY) scripts/throwaway_postgres.py run $(PYTEST) $(PG_PYTEST_ARGS)
+	exec $(PY) scripts/throwaway_postgres.py run $(PYTEST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
