@@ -21,8 +21,6 @@ from server.campaigns import alerts
 from server.campaigns.defaults import TEMPLATES
 from server.campaigns.models import (
     FAIL,
-    NOT_APPLICABLE,
-    PASS,
     RESULTS,
     TEXT_FIELDS,
     Campaign,
@@ -49,7 +47,6 @@ VIEW_ROLES = (PATROL, SUPERVISOR, ADMIN)  # who see today's campaigns (the field
 ANSWER_ROLES = (PATROL, SUPERVISOR)  # those who record patrol visits and report hazards
 MANAGE_ROLES = (SUPERVISOR, ADMIN)  # who make campaigns and edit templates
 FALLBACK_CATEGORY = "other"  # an item with no category opens its hazard under "other", as a reporter would
-RESULT_WORDS = {PASS: _l("pass"), FAIL: _l("fail"), NOT_APPLICABLE: _l("n.a.")}
 
 
 # -- Campaigns ----------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def _supervisors_and_admins():
 
 @bp.context_processor
 def _helpers():
-    return {"state_labels": STATE_LABELS, "result_words": services.RESULT_WORDS,
+    return {"state_words": {key: str(label) for key, label in STATE_LABELS.items()},
             "status_of": lambda c: reports.status(c, schooltime.today()), "locale": current_language(),
             "today": schooltime.today()}
 
