@@ -229,11 +229,6 @@ async function start() {
         const kept = await handOver(navigator.serviceWorker.controller).catch(() => []);
         warm([...OPENING_DATA, ...FIELD_DATA].filter((path) => !kept.includes(path)));
       }, { once: true });
-      // A page that loaded while its worker was activating missed that worker's claim (it was no client yet),
-      // and would stay uncontrolled, never ready offline, until the next visit: ask the worker to take it.
-      navigator.serviceWorker.ready.then((reg) => {
-        if (!navigator.serviceWorker.controller) reg.active?.postMessage("claim");
-      }).catch(() => {});
     }
   }
   outbox.start();
