@@ -161,6 +161,11 @@ REOPEN_NOTES = ("同一问题再次出现，整改不彻底", "回访发现问�
 STORIES = (("normal", 60), ("spot", 12), ("fail", 8), ("deferral", 7), ("declined", 3), ("reassign", 4),
            ("reopen", 3), ("invalid", 4), ("stalled", 2))
 SEVERITY_WEIGHTS = ((states.GENERAL, 78), (states.MAJOR, 18), (states.CRITICAL, 4))
+# What a reporter puts up at once to keep people away (临时措施), chosen by the hazard's number (not drawn, so
+# the history drawn from the seed stays the same).
+INTERIM_CONTROLS = ((states.CORDONED, "已拉警戒线"), (states.SIGN_POSTED, "已放置“注意安全”警示牌"),
+                    (states.CLOSED_OFF, "已暂停使用并上锁"), (states.GUARDED, "已安排保安现场值守"))
+PLAN_FUNDING = ("学校维修经费，预计 800 元", "后勤专项经费，预计 3000 元", "由维保单位承担")
 
 
 # -- The plan -------------------------------------------------------------------------------------------
@@ -331,7 +336,13 @@ class Planner:
         self.add(at, "report", user=reporter, hazard=number, data={
             "visit": visit, "category": category, "problem": problem, "severity": severity, "spot": spot,
             "photos": 2 if rng.random() < 0.25 else 1, "photo_seed": photo_seed})
+        if not (spot and severity == states.GENERAL) and (severity != states.GENERAL or number % 5 == 0):
+            kind, note = INTERIM_CONTROLS[number % len(INTERIM_CONTROLS)]
+            self.act(number, at + timedelta(minutes=15), reporter, states.INTERIM_CONTROL,
+                     note=note, fields={"interim_kind": kind})
         if story == "new":
+            if states.needs_plan(severity) and number % 2 == 0:  # half of them have their plan already
+                self.plan(number, at + timedelta(hours=1), category, problem, severity)
             return  # waits in the queue for a supervisor
         checker = "sun" if rng.random() < 0.3 and reporter != "sun" else "wang"
         if spot:
@@ -343,6 +354,8 @@ class Planner:
             self.act(number, t, "wang", states.INVALIDATE, note=rng.choice(INVALID_REASONS))
             return
         deadline = self.deadline_day(t, category, severity)
+        if states.needs_plan(severity):  # a major hazard is assigned with its plan (五到位)
+            self.plan(number, t, category, problem, severity)
         self.act(number, t, "wang", states.ASSIGN, rectifier=rectifier, deadline=deadline,
                  note=rng.choice(ASSIGN_NOTES))
         if story == "invalid":
@@ -379,6 +392,13 @@ class Planner:
                      deadline=self.deadline_day(t, category, severity))
             self.submit_and_check(number, t, self.deadline_day(t, category, severity), rectifier, checker,
                                   problem, False)
+
+    def plan(self, number: int, t: datetime, category: str, problem: Problem, severity: str) -> None:
+        """Plan the rectification plan of major hazard `number` (措施、资金、责任人、时限、应急措施)."""
+        self.act(number, t, "wang", states.PLAN, fields={
+            "measures": problem.fix.removeprefix("已"), "funding": PLAN_FUNDING[number % len(PLAN_FUNDING)],
+            "responsible": "王主任", "time_limit": self.deadline_day(t, category, severity),
+            "emergency_measures": "整改完成前设置警戒线和警示标志，禁止学生进入"})
 
     def submit_and_check(self, number: int, t: datetime, deadline: date, rectifier: str, checker: str,
                          problem: Problem, fails: bool, *, recheck: bool = True) -> datetime:
@@ -495,7 +515,7 @@ class Replay:
         services.perform(self.user(step.user), self.hazards[number], services.Command(
             action=action, client_id=f"demo-h{number:04d}-{step.seq:05d}", note=data.get("note", ""),
             deadline=data.get("deadline"), rectifier_id=self.users[rectifier] if rectifier else None,
-            photos=photos, **device), now=step.at)
+            photos=photos, **data.get("fields", {}), **device), now=step.at)
 
     def sweep(self, step: Step) -> None:
         """Run the deadline pass (due tomorrow, overdue), as the hourly timer does."""
