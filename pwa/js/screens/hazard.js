@@ -31,6 +31,22 @@ function timeline(events) {
       ? h("p", { class: "muted" }, t("deadline", { date: e.deadline_date })) : null)));
 }
 
+// Hand an action's record to the outbox and redraw the screen with what became of it (sent, or kept on the
+// phone); a failure to keep it says why beside the button, which can be pressed again.
+async function send(record, done, { button, error, reload, submitting }) {
+  button.disabled = true;
+  submitting.now = true;  // the form redraws the screen itself when its record is kept or sent
+  try {
+    const result = await outbox.submit(record);
+    sessionStorage.setItem("flash", t(result === "sent" ? done : `kept_${result}`));
+    await reload();
+  } catch (err) {
+    replace(error, err.code === "network" ? t("network_error") : err.message);
+    button.disabled = false;
+    submitting.now = false;
+  }
+}
+
 // A recheck is one form: the result (passed or failed) is a choice in it, and the server's rule decides what
 // each needs (states.REQUIRED_FIELDS: a failed recheck needs a note); the record sent says "pass" or "fail".
 const RECHECK = ["pass", "fail"];
@@ -83,24 +99,14 @@ function actionForm(hazard, step, results, { reload, rules, submitting }) {
       return replace(error, t("need_note"));
     }
     if (now === "request_deferral" && !date.value) return replace(error, t("need_date"));
-    button.disabled = true;
-    submitting.now = true;  // this form redraws the screen itself when its record is kept or sent
-    try {
-      const result = await outbox.submit({
-        id: clientId, url: actionsUrl(hazard.id),
-        label: `${t(`do_${now}`)} · #${hazard.id} ${hazard.zone.name}`,
-        fields: { action: now, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
-                  deadline: now === "pass" ? undefined : date?.value, device_at: new Date().toISOString(),
-                  ...recentScan() },
-        files: { photos: picker ? picker.photos() : [] },
-      });
-      sessionStorage.setItem("flash", t(result === "sent" ? `done_${now}` : `kept_${result}`));
-      await reload();
-    } catch (err) {
-      replace(error, err.code === "network" ? t("network_error") : err.message);
-      button.disabled = false;
-      submitting.now = false;
-    }
+    await send({
+      id: clientId, url: actionsUrl(hazard.id),
+      label: `${t(`do_${now}`)} · #${hazard.id} ${hazard.zone.name}`,
+      fields: { action: now, client_id: clientId, seen_state: hazard.state, note: note.value.trim(),
+                deadline: now === "pass" ? undefined : date?.value, device_at: new Date().toISOString(),
+                ...recentScan() },
+      files: { photos: picker ? picker.photos() : [] },
+    }, `done_${now}`, { button, error, reload, submitting });
   } },
   h("h2", {}, t(step === "recheck" ? "recheck" : `do_${step}`)),
   choices, picker?.element, noteLabel, note, dateBox, error, button);
@@ -141,22 +147,11 @@ function interimForm(hazard, kinds, { reload, rules, submitting }) {
       note.focus();
       return replace(error, t("need_note"));
     }
-    button.disabled = true;
-    submitting.now = true;
-    try {
-      const result = await outbox.submit({
-        id: clientId, url: actionsUrl(hazard.id),
-        label: `${kinds[kind]} · #${hazard.id} ${hazard.zone.name}`,
-        fields: { action: "interim_control", client_id: clientId, seen_state: hazard.state, interim_kind: kind,
-                  note: note.value.trim(), device_at: new Date().toISOString(), ...recentScan() },
-      });
-      sessionStorage.setItem("flash", t(result === "sent" ? "done_interim_control" : `kept_${result}`));
-      await reload();
-    } catch (err) {
-      replace(error, err.code === "network" ? t("network_error") : err.message);
-      button.disabled = false;
-      submitting.now = false;
-    }
+    await send({
+      id: clientId, url: actionsUrl(hazard.id), label: `${kinds[kind]} · #${hazard.id} ${hazard.zone.name}`,
+      fields: { action: "interim_control", client_id: clientId, seen_state: hazard.state, interim_kind: kind,
+                note: note.value.trim(), device_at: new Date().toISOString(), ...recentScan() },
+    }, "done_interim_control", { button, error, reload, submitting });
   } }, choices, h("label", { for: "interim-note" }, t("note_optional")), note, error, button);
   return h("details", { class: "interim-action" }, h("summary", {}, t("do_interim_control")), form);
 }
