@@ -65,7 +65,7 @@ def test_supervisors_and_admins_see_everything_admins_act_on_nothing(make_hazard
     assert act(admin, hazard.id, "assign", "reported").status_code == 403
     supervisor = sign_in(hazard.people.supervisor)
     assert supervisor.get(f"/api/v1/hazards/{hazard.id}").get_json()["hazard"]["allowed_actions"] == [
-        "assign", "invalidate"]
+        "assign", "invalidate", "interim_control"]
 
 
 @pytest.mark.parametrize(("method", "url", "body"), [
