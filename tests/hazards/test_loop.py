@@ -7,6 +7,7 @@ import pytest
 from server.hazards.models import Hazard, HazardEvent, Photo
 from tests.conftest import photo_bytes
 from tests.hazards.apihelp import act, category_id, count, report, school_today, stored_files
+from tests.hazards.test_major_plan import plan_json
 
 
 def _people(make_user, login_as, sign_in):
@@ -25,7 +26,9 @@ def test_report_assign_submit_fail_then_pass(app, make_user, make_zone, login_as
     assert hazard["photos"][0]["kind"] == "before" and hazard["thumb_url"]
     hid = hazard["id"]
 
-    # The supervisor assigns with the defaults: the zone's 责任人, and the fire category's 3 days halved.
+    # A major hazard is assigned with its plan (五到位); then the supervisor assigns with the defaults: the
+    # zone's 责任人, and the fire category's 3 days halved.
+    assert act(supervisor, hid, "plan", "reported", **plan_json()).status_code == 201
     response = act(supervisor, hid, "assign", "reported")
     assert response.status_code == 201, response.get_json()
     hazard = response.get_json()["hazard"]
@@ -37,7 +40,7 @@ def test_report_assign_submit_fail_then_pass(app, make_user, make_zone, login_as
     # The rectifier sees it in their tasks and submits with an after photo, on site after scanning.
     tasks = fixer.get("/api/v1/me/tasks").get_json()
     assert [t["id"] for t in tasks["tasks"]] == [hid] and tasks["tasks"][0]["allowed_actions"] == [
-        "submit", "request_deferral"]
+        "submit", "request_deferral", "interim_control"]
     response = act(fixer, hid, "submit", "assigned", note="已更换灭火器", photos=[photo_bytes((0, 200, 0))],
                    zone_token=zone.qr_token, scanned_at="2030-01-01T08:00:00Z",
                    device_at="2030-01-01T08:05:00Z")
@@ -62,12 +65,13 @@ def test_report_assign_submit_fail_then_pass(app, make_user, make_zone, login_as
     assert hazard["allowed_actions"] == ["reopen"]
 
     detail = supervisor.get(f"/api/v1/hazards/{hid}").get_json()["hazard"]
-    assert [e["action"] for e in detail["events"]] == ["report", "assign", "submit", "fail", "submit", "pass"]
+    assert [e["action"] for e in detail["events"]] == ["report", "plan", "assign", "submit", "fail", "submit",
+                                                      "pass"]
     assert [e["to_state"] for e in detail["events"]] == [
-        "reported", "assigned", "awaiting_recheck", "assigned", "awaiting_recheck", "closed"]
+        "reported", "reported", "assigned", "awaiting_recheck", "assigned", "awaiting_recheck", "closed"]
     assert [p["kind"] for p in detail["photos"]] == ["before", "after", "after", "recheck"]
-    assert detail["events"][3]["note"] == "压力表仍不正常"
-    assert [len(e["photos"]) for e in detail["events"]] == [1, 0, 1, 0, 1, 1]
+    assert detail["events"][4]["note"] == "压力表仍不正常"
+    assert [len(e["photos"]) for e in detail["events"]] == [1, 0, 0, 1, 0, 1, 1]
     # Every photo is served to those who may see the hazard.
     images = [fixer.get(photo["url"]) for photo in detail["photos"]]
     served = [(i.status_code, i.mimetype, "max-age=31536000" in i.headers["Cache-Control"]) for i in images]
