@@ -92,6 +92,16 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by copying it and dropping the old one (Alembic's batch mode); with foreign keys
+        # on, dropping a table that other rows point at (hazard_events, under photos) fails on any database with
+        # data. SQLite's own recipe for schema changes: foreign keys off outside the transaction, the change,
+        # then foreign_key_check before they are back on.
+        # (Straight on the driver's connection: SQLAlchemy would first BEGIN, and inside a transaction SQLite
+        # ignores the pragma.)
+        sqlite = connection.dialect.name == 'sqlite'
+        raw = connection.connection.dbapi_connection if sqlite else None
+        if sqlite:
+            raw.execute('PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +110,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = raw.execute('PRAGMA foreign_key_check').fetchall()
+            raw.execute('PRAGMA foreign_keys=ON')
+            if broken:
+                raise RuntimeError(f'the migration left rows pointing at nothing: {broken[:10]}')
 
 
 if context.is_offline_mode():
