@@ -92,10 +92,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # SQLite alters a table by copying it and dropping the old one (Alembic's batch mode); with foreign keys
-        # on, dropping a table that other rows point at (hazard_events, under photos) fails on any database with
-        # data. SQLite's own recipe for schema changes: foreign keys off outside the transaction, the change,
-        # then foreign_key_check before they are back on.
+        # SQLite alters a table by copying it and dropping the old one (Alembic's batch mode); with foreign
+        # keys on, dropping a table that other rows point at (hazard_events, under photos) fails on any
+        # database with data. SQLite's own recipe for schema changes: foreign keys off outside the
+        # transaction, the change, then foreign_key_check before they are back on.
         # (Straight on the driver's connection: SQLAlchemy would first BEGIN, and inside a transaction SQLite
         # ignores the pragma.)
         sqlite = connection.dialect.name == 'sqlite'
