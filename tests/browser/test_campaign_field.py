@@ -179,7 +179,7 @@ def test_the_checklist_is_refused_until_every_item_is_answered_and_each_failure_
     for item in (extinguisher, exits, wiring):
         expect(phone.locator(f"#item-{item}-error")).to_have_text(need_answer)
     expect(phone.locator("#form-error")).to_have_text(_words(
-        "有 3 项未完成，请看各项旁的提示。", "3 items are not ready: see the message next to each."))
+        "有 3 项未完成，请看项目旁的提示。", "3 items are not ready: see the message next to each."))
     expect(phone.locator(f"#item-{extinguisher} input[value=pass]")).to_be_focused()
 
     _answer(phone, extinguisher, "fail")  # the remedy shows, and a photo is asked for
@@ -193,7 +193,7 @@ def test_the_checklist_is_refused_until_every_item_is_answered_and_each_failure_
     for item in (exits, wiring):
         expect(phone.locator(f"#item-{item}-error")).to_be_hidden()
     expect(phone.locator("#form-error")).to_have_text(_words(
-        "有 1 项未完成，请看该项旁的提示。", "1 items are not ready: see the message next to each."))
+        "有 1 项未完成，请看项目旁的提示。", "1 item is not ready: see the message next to it."))
     expect(phone.locator("#outbox-link .count")).to_have_count(0)
     assert _count(app, CampaignAnswer) == 0
 

@@ -138,7 +138,7 @@ function interimForm(hazard, kinds, { reload, rules, submitting }) {
   const choices = h("fieldset", { class: "choices choices-interim" }, h("legend", {}, t("interim_kind")),
     Object.entries(kinds).map(([kind, label]) => h("label", { class: "choice" },
       h("input", { type: "radio", name: "interim_kind", value: kind }), h("span", {}, label))));
-  const form = h("form", { class: "card action-form", id: "act-interim", novalidate: true, onsubmit: async (event) => {
+  const form = h("form", { class: "card interim-form", id: "act-interim", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     replace(error);
     const kind = choices.querySelector("input:checked")?.value;
