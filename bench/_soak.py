@@ -15,6 +15,7 @@ Not a benchmark itself (`make bench` runs it too: it only defines things and exi
   answer echoed its client id), so the records can be checked in the database and sent again.
 """
 
+import datetime
 import http.client
 import io
 import json
@@ -44,7 +45,7 @@ ZONES = 10
 RECTIFIERS = 3
 ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 # The kinds of request whose 409 is an answer, not a fault (see Stats.unexpected).
-CONFLICT_EXPECTED = ("POST assign", "POST pass", "resend event")
+CONFLICT_EXPECTED = ("POST plan", "POST assign", "POST pass", "resend event")
 # Connection failures a client may meet when the server is killed under it.
 DOWN = (ConnectionError, http.client.HTTPException, socket.timeout, OSError)
 
@@ -522,6 +523,16 @@ def supervisor(load: Load, client: Client, rng: random.Random) -> None:
                 status, page = client.get_json(kind, f"/api/v1/hazards?state={state}&limit=20")
                 if page.get("hazards") and not load.stop.is_set():
                     hazard = rng.choice(page["hazards"])
+                    if action == "assign" and hazard.get("plan_missing"):
+                        # A major hazard is assigned once its plan (五到位) is recorded, as a supervisor does.
+                        plan = {"action": "plan", "seen_state": state, "client_id": new_id(),
+                                "measures": "清理通道杂物并加装防护", "funding": "维修经费 2000 元",
+                                "responsible": "王主任", "time_limit": _plan_limit(),
+                                "emergency_measures": "设置警戒线，专人看守"}
+                        if not _send(load, client, load.ledger.add(Record(
+                                "event", plan["client_id"], f"/api/v1/hazards/{hazard['id']}/actions", plan)),
+                                "POST plan", "supervisor"):
+                            return
                     fields = {"action": action, "seen_state": state, "client_id": new_id()}
                     if action == "assign":
                         fields["rectifier_id"] = rng.choice(inst.rectifier_ids)
@@ -534,6 +545,11 @@ def supervisor(load: Load, client: Client, rng: random.Random) -> None:
             load.pause(rng)
     except DOWN:
         load.lost["supervisor"] += 1
+
+
+def _plan_limit() -> str:
+    """A plan's time limit: a month from today (a school-local date is near enough for the load)."""
+    return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 
 
 def _send(load: Load, client: Client, record: Record, kind: str, role: str) -> bool:
