@@ -36,8 +36,8 @@ const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/a
 const main = document.getElementById("main");
 // `signedOut`: the server no longer knows this phone's session (it answered 401, or the session came back empty):
 // the header must not go on naming the last person.
-const state = { user: null, signedOut: false, signInNeeded: false, firstRoute: true, leave: null, unread: 0,
-                asked: 0 };
+const state = { user: null, signedOut: false, signInNeeded: false, firstRoute: true, leave: null, view: null,
+                unread: 0, asked: 0 };
 
 /** Go to a path inside the app without reloading. */
 export function navigate(path, { replaceState = false } = {}) {
@@ -49,27 +49,38 @@ async function route() {
   // A screen may hand back what to undo when the user leaves it (the scanner stops the camera).
   state.leave?.();
   state.leave = null;
+  // Each visit draws into a view of its own: a screen still waiting for its data when the user has gone on (a
+  // tap on "outbox" while the report form loads offline) finishes into a view no longer shown, and cannot
+  // draw over the screen the user went to.
+  const view = h("div", { class: "view" });
+  state.view = view;
+  const current = () => state.view === view;
   const path = location.pathname;
   const [match, screen] = ROUTES.map(([re, s]) => [path.match(re), s]).find(([m]) => m) || [null, home];
   main.setAttribute("aria-busy", "true");
-  replace(main, h("p", { class: "loading" }, t("loading")));
+  replace(main, view);
+  replace(view, h("p", { class: "loading" }, t("loading")));
   const flash = sessionStorage.getItem("flash");
   sessionStorage.removeItem("flash");
   try {
     // `opened`: this screen is what the browser opened (a QR label's URL), not an in-app step.
     const opened = state.firstRoute;
     state.firstRoute = false;
-    const leave = await screen.show(main, { user: state.user, params: match ? match.slice(1) : [], navigate,
+    const leave = await screen.show(view, { user: state.user, params: match ? match.slice(1) : [], navigate,
                                             getJSON, send, opened });
-    if (typeof leave === "function") state.leave = leave;
+    if (typeof leave === "function") {
+      if (current()) state.leave = leave;
+      else leave();  // left before it was drawn: undo at once
+    }
   } catch (err) {
-    if (err.status !== 401) {
-      replace(main, h("p", { class: "notice notice-error", role: "alert" },
+    if (err.status !== 401 && current()) {
+      replace(view, h("p", { class: "notice notice-error", role: "alert" },
         err.code === "network" ? t("network_error") : t("error", { message: err.message })));
     }
   } finally {
-    main.setAttribute("aria-busy", "false");
+    if (current()) main.setAttribute("aria-busy", "false");
   }
+  if (!current()) return;
   if (flash) main.prepend(h("p", { class: "notice notice-ok", role: "status" }, flash));
   const heading = main.querySelector("h1");
   if (heading) {
