@@ -1,4 +1,4 @@
-// Talk to the JSON API: same-origin cookies, a fresh CSRF token for each change, errors as ApiError.
+// Talk to the JSON API: same-origin cookies, the session's CSRF token with each change, errors as ApiError.
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -53,16 +53,45 @@ export function session() {
   return getJSON("/api/v1/session");
 }
 
-/** POST JSON or FormData with a CSRF token taken at send time (a queued item may wait for days). */
+// This session's CSRF token: asked once, and again only when the server refuses it (a token is good for the
+// whole session; asking before every change cost the outbox one request per record, issue 12).
+let token = null;
+
+/** Resolve the session as the server sees it now (never the offline copy), and keep its CSRF token. */
+export async function freshSession() {
+  const info = await getJSON("/api/v1/session?fresh=1");
+  token = info.csrf_token;
+  return info;
+}
+
+/** Resolve the kept CSRF token, asking the server for one when there is none. */
+export async function csrfToken() {
+  return token ?? (await freshSession()).csrf_token;
+}
+
+/** Forget the kept CSRF token (the server refused it): the next change asks for a new one. */
+export function forgetToken(refused) {
+  if (token === refused) token = null;  // another change may have fetched a new one meanwhile
+}
+
+/** POST JSON or FormData with the session's CSRF token; a refused token is replaced once and the change sent
+ * again (the server did nothing with the refused one). */
 export async function send(method, path, payload) {
-  const { csrf_token: token } = await getJSON("/api/v1/session?fresh=1");  // never the offline copy
-  const headers = { Accept: "application/json", "X-CSRFToken": token };
+  const headers = { Accept: "application/json" };
   let body = payload;
   if (!(payload instanceof FormData)) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(payload ?? {});
   }
-  return request(method, path, { body, headers });
+  for (let again = true; ; again = false) {
+    const used = await csrfToken();
+    try {
+      return await request(method, path, { body, headers: { ...headers, "X-CSRFToken": used } });
+    } catch (err) {
+      if (!(again && err.code === "csrf")) throw err;
+      forgetToken(used);
+    }
+  }
 }
 
 /** Hand the answers read before the worker controlled the page to it to keep; resolve the paths it kept. */

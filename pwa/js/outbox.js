@@ -3,7 +3,9 @@
 // asks to sign in; any other 4xx marks the item "needs attention" with the server's message (DESIGN.md).
 // Several tabs of the app share one outbox: one of them sends at a time (Web Locks), each writes an item back
 // only if it is still there, and each tells the others when the outbox changed (BroadcastChannel).
-import { getJSON } from "./api.js";
+import { forgetToken, freshSession } from "./api.js";
+import { replace } from "./dom.js";
+import { t } from "./i18n.js";
 import * as idb from "./idb.js";
 
 const STORE = "outbox";
@@ -37,6 +39,15 @@ export function setUser(user) {
 export function uploadPercent(state, id) {
   const p = state.progress;
   return p && p.id === id && p.total ? Math.round((100 * p.loaded) / p.total) : null;
+}
+
+/** Show item `id`'s upload percent on `button` while it uploads; return the function that stops it. */
+export function showUploadOn(button, id) {
+  // The photos' upload progress, on the button the user just pressed (the report's and the checklist's).
+  return subscribe((items, state) => {
+    const percent = uploadPercent(state, id);
+    if (percent !== null) replace(button, t("sending_percent", { n: `${percent}%` }));
+  });
 }
 
 /** Call `fn` whenever the outbox changes. */
@@ -135,15 +146,17 @@ function post(url, form, token, onProgress) {
 
 // What became of one send: "done", "attention" (refused: the user must act), "failed" (the server failed on
 // this record: it retries with its own backoff while the others go), "offline" (the network, the session or
-// the server as a whole: the round stops), "signin", or "other_user".
-async function sendOne(item) {
-  // A fresh CSRF token at send time (the item may have waited for days), never the offline copy.
-  let info;
+// the server as a whole: the round stops), "signin", or "other_user". `run`: the round's session, asked of
+// the server once per round (never the offline copy: the items may have waited for days) and again only when
+// the server refuses its token (400 CSRF) or its session (401): then the item is sent once more.
+async function sendOne(item, run) {
+  const asked = !run.session;
   try {
-    info = await getJSON("/api/v1/session?fresh=1");
+    run.session ??= await freshSession();
   } catch (err) {
     return { outcome: "offline", reason: err.status || null };  // 0: no signal; else what the server answered
   }
+  const info = run.session;
   if (!info.user) return { outcome: "signin" };
   // Made by someone else on this phone: it waits for them (never sent as the person signed in now).
   if (item.user && item.user.id !== info.user.id) return { outcome: "other_user" };
@@ -164,9 +177,16 @@ async function sendOne(item) {
     status.progress = null;
   }
   const { data } = response;
+  // The server did nothing with a refused token or session: ask the session anew (signed out, or someone else
+  // signed in meanwhile, shows there) and send again, once.
+  if (!asked && (response.status === 401 || data?.error?.code === "csrf")) {
+    forgetToken(info.csrf_token);
+    run.session = null;
+    return sendOne(item, run);
+  }
   const message = data?.error?.message || `${response.status} ${response.statusText}`.trim();
   if (response.status === 401) return { outcome: "signin" };
-  // Too many requests, or a token gone stale: about the session, not this record (a new token next round).
+  // Too many requests, or a token refused again: about the session, not this record (a new token next round).
   if (response.status === 0 || response.status === 429 || data?.error?.code === "csrf") {
     return { outcome: "offline", reason: response.status || null };
   }
@@ -228,6 +248,7 @@ const due = (item, now) => !item.retry_at || Date.parse(item.retry_at) <= now;
 async function round() {
   clearTimeout(retryTimer);
   const behind = [];  // items of this round still on the phone: what comes after them may depend on them
+  const run = { session: null };  // asked when the first item goes: a round with nothing to send asks nothing
   let offline = false;
   status.retryAt = null;
   try {
@@ -243,7 +264,7 @@ async function round() {
       await changed();
       let result;
       try {
-        result = await sendOne(item);
+        result = await sendOne(item, run);
       } catch {
         result = { outcome: "offline", reason: null };
       }

@@ -133,10 +133,7 @@ export async function show(root, { params, navigate, getJSON, user }) {
     error.hidden = true;
     submit.disabled = true;
     replace(submit, t("sending"));
-    const unsubscribe = outbox.subscribe((items, status) => {
-      const percent = outbox.uploadPercent(status, clientId);
-      if (percent !== null) replace(submit, t("sending_percent", { n: `${percent}%` }));
-    });
+    const unsubscribe = outbox.showUploadOn(submit, clientId);
     const scan = recentScan();
     try {
       const result = await outbox.submit({

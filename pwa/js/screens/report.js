@@ -53,11 +53,7 @@ export async function show(root, { params, navigate, getJSON }) {
     error.hidden = true;
     submit.disabled = true;
     replace(submit, t("sending"));
-    // The photos' upload progress, on the button the user just pressed.
-    const unsubscribe = outbox.subscribe((items, status) => {
-      const percent = outbox.uploadPercent(status, clientId);
-      if (percent !== null) replace(submit, t("sending_percent", { n: `${percent}%` }));
-    });
+    const unsubscribe = outbox.showUploadOn(submit, clientId);
     try {
       const result = await outbox.submit({
         id: clientId, url: "/api/v1/hazards", label: `${t("report_hazard")} · ${zone.name}`,
