@@ -1,9 +1,11 @@
 """Spreadsheet exports: .xlsx and CSV written row by row from an iterator, and the responses that send them.
 
 One small API for every export (the hazard ledger, the scorecards): declare the columns once, hand over an
-iterator of rows (tuples in column order), and get a file or a response. Nothing holds the whole table:
-openpyxl's write-only mode streams each row into the sheet's XML on disk, and the CSV is yielded line by line,
-so memory stays flat however many rows there are (bench/ledger_export.py measures it).
+iterator of rows (tuples in column order), and get a file or a response. Nothing holds the whole table,
+and a download starts at once: the CSV is yielded line by line, and the .xlsx is a zip written entry by entry
+as it goes (the sheet first, its rows deflated as openpyxl's write-only sheet writes them, each entry's sizes
+in a data descriptor after it, the directory last), so memory stays flat however many rows there are and the
+first bytes leave before the first row is read (bench/ledger_export.py measures both).
 
     columns = [Column(_("序号"), 6, NUMBER), Column(_("发现日期"), 12, DATE), Column(_("照片"), 40, LINK)]
     return xlsx_response(columns, rows(), _("隐患台账") + "-2026.xlsx", sheet_title=_("隐患台账"))
@@ -16,18 +18,22 @@ import codecs
 import csv
 import io
 import itertools
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zipfile import ZIP_DEFLATED, ZipFile
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 
 from server.schooltime import school_tz
 
@@ -57,20 +63,97 @@ def school_time(value: Any) -> Any:
     return value
 
 
+# The .xlsx stream hands on its bytes in pieces of about this size (a row is a few hundred bytes deflated).
+XLSX_CHUNK = 64 * 1024
+
+
 def write_xlsx(target, columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet_title: str = "Sheet1"):
     """Write `rows` under a bold, frozen header row into `target` (a path or a binary file) as .xlsx."""
+    if isinstance(target, str | Path):
+        with open(target, "wb") as out:
+            write_xlsx(out, columns, rows, sheet_title)
+        return
+    for chunk in xlsx_chunks(columns, rows, sheet_title):
+        target.write(chunk)
+
+
+class _Pending:
+    """A write-only file whose bytes wait until taken: what the zip writes between two rows."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        """Keep `data` until it is taken."""
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self):
+        """Nothing to flush: the bytes wait in memory until taken."""
+
+    def take(self) -> bytes:
+        """Return the bytes written since the last take, and forget them."""
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+class _SheetAlreadyWritten(ExcelWriter):
+    """openpyxl's writer of a workbook's other parts (styles, workbook, relations, manifest) around a sheet
+    that xlsx_chunks has already streamed into the archive (its writer's write_worksheet, less the copy)."""
+
+    def write_worksheet(self, ws):
+        """Record the streamed sheet in the manifest with its relations; its XML is in the archive already."""
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts, ws._drawing.images = ws._charts, ws._images
+        ws._rels = ws._writer._rels
+        self.manifest.append(ws)
+
+
+def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]],
+                sheet_title: str = "Sheet1") -> Iterator[bytes]:
+    """Yield an .xlsx of `rows` under a bold, frozen header row, piece by piece as the rows are read.
+
+    The zip goes to a file that cannot seek, so Python's zipfile writes each entry's sizes in a data
+    descriptor after its data (which Excel, WPS and LibreOffice read) and its directory at the end. The sheet
+    comes first, its XML written by openpyxl's own write-only writer straight into the zip's deflating entry
+    rather than a temporary file; openpyxl then writes the workbook's other parts as it always does. The first
+    bytes (the sheet's entry header) are yielded before the first row is read. An entry cannot pass 4 GB
+    (ZIP64 is not forced, so that every reader opens the file): millions of rows.
+    """
     book = Workbook(write_only=True)
+    book.properties.modified = datetime.now(UTC).replace(tzinfo=None)  # as openpyxl's save does
     # Excel refuses a sheet title longer than 31 characters or holding []:*?/\ .
     sheet = book.create_sheet(title="".join(c for c in sheet_title if c not in "[]:*?/\\")[:31] or "Sheet1")
+    sheet._id = 1  # noqa: SLF001 - the sheet's part name (xl/worksheets/sheet1.xml), as openpyxl's writer sets
     # Write-only sheets take widths and panes only before the first row.
     for index, column in enumerate(columns, 1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    sheet.append([_styled(sheet, column.header, font=bold, alignment=wrap) for column in columns])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, column, value) for column, value in zip(columns, row, strict=True)])
-    book.save(target)
+    pending = _Pending()
+    archive = ZipFile(pending, "w", ZIP_DEFLATED)
+    part = archive.open(sheet.path[1:], "w")
+    # openpyxl's sheet writer, given the zip's entry instead of the temporary file it would make.
+    sheet._writer = WorksheetWriter(sheet, out=part)  # noqa: SLF001
+    sheet._writer.write_top()  # noqa: SLF001
+    try:
+        yield pending.take()
+        bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        sheet.append([_styled(sheet, column.header, font=bold, alignment=wrap) for column in columns])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, column, value)
+                          for column, value in zip(columns, row, strict=True)])
+            if pending.size >= XLSX_CHUNK:
+                yield pending.take()
+    finally:
+        # Also when the download is abandoned half-way: openpyxl's writer ends its XML before the zip's entry
+        # closes (left to the garbage collector, it would write into a closed entry).
+        sheet.close()
+        part.close()
+    _SheetAlreadyWritten(book, archive).save()
+    yield pending.take()
 
 
 def _styled(sheet, value, **style) -> WriteOnlyCell:
@@ -144,13 +227,10 @@ def csv_response(columns: Sequence[Column], rows: Iterable[Sequence[Any]], filen
 
 def xlsx_response(columns: Sequence[Column], rows: Iterable[Sequence[Any]], filename: str,
                   sheet_title: str = "Sheet1") -> Response:
-    """Return an .xlsx download of `rows` named `filename`, built in a temporary file and sent from disk."""
-    # An .xlsx is a zip whose directory comes last, so it is finished before it is sent; the temporary file
-    # keeps it off the heap, and is deleted when the response closes it.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-    write_xlsx(spool, columns, rows, sheet_title)
-    spool.seek(0)
-    response = send_file(spool, mimetype=XLSX_MIMETYPE, max_age=0)
+    """Return a streamed .xlsx download of `rows` named `filename`: its first bytes leave at once."""
+    # stream_with_context keeps the request (database session, locale) alive while the rows are read; a
+    # proxy that cuts a silent answer after a minute sees bytes from the start.
+    response = Response(stream_with_context(xlsx_chunks(columns, rows, sheet_title)), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,6 +19,7 @@ from server.reports.exports import (
     csv_lines,
     csv_response,
     write_xlsx,
+    xlsx_chunks,
     xlsx_response,
 )
 
@@ -139,6 +140,7 @@ def test_xlsx_response(app):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     disposition = response.headers["Content-Disposition"]
     assert "filename*=UTF-8''%E9%9A%90%E6%82%A3%E5%8F%B0%E8%B4%A6.xlsx" in disposition
+    assert response.is_streamed
     sheet = load_workbook(io.BytesIO(response.data))["隐患台账"]
     assert [r[0] for r in sheet.iter_rows(values_only=True)] == ["序号", 1, 2]
 
@@ -149,3 +151,42 @@ def test_csv_response_streams(app):
     assert response.is_streamed
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.decode("utf-8-sig").splitlines()[0] == "序号,隐患描述,发现日期,复查时间,整改前照片"
+
+
+def test_xlsx_streams_before_the_rows_are_read(ctx):
+    """The .xlsx's first bytes (a zip's first entry) are handed on before the first row is read."""
+    def rows():
+        yield ROWS[0]
+        raise AssertionError("read too far")
+
+    assert next(xlsx_chunks(COLUMNS, rows(), "隐患台账")).startswith(b"PK\x03\x04")
+
+
+def test_xlsx_sends_its_bytes_while_reading_the_rows(ctx):
+    """A long sheet leaves in pieces as its rows are read, the last row read only after bytes were sent."""
+    total, read = 20_000, []
+
+    def rows():
+        for number in range(1, total + 1):
+            read.append(number)
+            yield (number, f"第{number}条隐患：灭火器压力不足", date(2026, 3, 1), None,
+                   f"https://school.example/media/{number}.jpg")
+
+    sent = []  # how many rows had been read when each piece left
+    out = io.BytesIO()
+    for chunk in xlsx_chunks(COLUMNS, rows(), "隐患台账"):
+        sent.append(len(read))
+        out.write(chunk)
+    assert sent[0] == 0
+    assert sent[1] < total
+    assert len(sent) > 3
+    sheet = load_workbook(out, read_only=True)["隐患台账"]
+    assert [r[0] for r in sheet.iter_rows(min_row=total, values_only=True)] == [total - 1, total]
+
+
+def test_xlsx_abandoned_half_way_closes_cleanly(ctx):
+    """A download stopped half-way (the person cancels) ends its writers without an error left behind."""
+    chunks = xlsx_chunks(COLUMNS, iter(ROWS * 10_000), "隐患台账")
+    next(chunks)
+    next(chunks)
+    chunks.close()
