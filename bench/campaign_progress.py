@@ -7,14 +7,19 @@ a campaign is made through the service over every active zone with the default f
 answers are added in bulk for most zones (--answered, 90 % by default; one in ten of those answered twice, a
 later round), each item passing, failing (5 %, linked to one of that zone's hazards) or not applicable (5 %):
 - ours: GET /campaigns/<id>, the whole page as a supervisor signed in through the form sees it (routing, the
-  queries of server/campaigns/queries.progress, the template), and progress() alone;
-- bare SQL, written by hand on sqlite3: each zone's latest answer (a window function), its rounds, its failed
-  items, the hazards every answer opened with their states, and the items' pass / fail / n.a. counts.
+  queries of server/campaigns/queries.progress, the template: the headline, the items and the first page of
+  50 zones), and progress() alone; then the printable report (every zone, streamed) and progress() of every
+  zone;
+- bare SQL, written by hand on sqlite3: the headline counts, the items' pass / fail / n.a. counts over each
+  zone's latest answer (a window function), and for the zones shown (the page's 50 in its order, or every
+  zone by code) the latest answer, its rounds, its failed items, the hazards every answer opened and their
+  states.
 Both sides must give the same figures (checked before timing). Times are medians of interleaved runs (aim:
 the page <= 2x the bare SQL).
 """
 
 import argparse
+import json
 import random
 import sqlite3
 import sys
@@ -30,15 +35,28 @@ LATEST = """
 SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY zone_id ORDER BY received_at DESC, id DESC) AS n
                 FROM campaign_answers WHERE campaign_id = :c) WHERE n = 1
 """
+HEADLINE = """
+SELECT (SELECT count(*) FROM campaign_zones WHERE campaign_id = :c),
+       (SELECT count(DISTINCT zone_id) FROM campaign_answers WHERE campaign_id = :c),
+       (SELECT count(*) FROM campaign_item_results r JOIN campaign_answers a ON a.id = r.answer_id
+        WHERE a.campaign_id = :c AND r.hazard_id IS NOT NULL)
+"""
+# The desk's order: zones not yet answered first, key areas first, then by code; the report's: by code.
 ZONES = """
 SELECT z.id, z.code FROM zones z JOIN campaign_zones cz ON cz.zone_id = z.id WHERE cz.campaign_id = :c
-ORDER BY z.code
+ORDER BY {order} LIMIT :limit OFFSET :offset
 """
+PAGE_ORDER = ("EXISTS (SELECT 1 FROM campaign_answers a WHERE a.campaign_id = :c AND a.zone_id = z.id), "
+              "z.key_area DESC, z.code")
+SHOWN = "(SELECT value FROM json_each(:shown))"  # the zones shown, as a JSON list
 ANSWERED = f"""
 SELECT a.zone_id, a.answered_at, u.display_name
-FROM campaign_answers a JOIN users u ON u.id = a.answered_by_id WHERE a.id IN ({LATEST})
+FROM campaign_answers a JOIN users u ON u.id = a.answered_by_id
+WHERE a.id IN ({LATEST}) AND a.zone_id IN {SHOWN}
 """  # noqa: S608 - built from the constants above only
-ROUNDS = "SELECT zone_id, count(*) FROM campaign_answers WHERE campaign_id = :c GROUP BY zone_id"
+ROUNDS = f"""
+SELECT zone_id, count(*) FROM campaign_answers WHERE campaign_id = :c AND zone_id IN {SHOWN} GROUP BY zone_id
+"""  # noqa: S608
 ITEMS = f"""
 SELECT i.text, sum(r.result = 'pass'), sum(r.result = 'fail'), sum(r.result = 'na')
 FROM campaign_items i LEFT JOIN campaign_item_results r ON r.item_id = i.id AND r.answer_id IN ({LATEST})
@@ -46,18 +64,24 @@ WHERE i.campaign_id = :c GROUP BY i.id ORDER BY i.position, i.id
 """  # noqa: S608
 FAILED = f"""
 SELECT a.zone_id, i.text FROM campaign_item_results r JOIN campaign_answers a ON a.id = r.answer_id
-JOIN campaign_items i ON i.id = r.item_id WHERE r.answer_id IN ({LATEST}) AND r.result = 'fail' ORDER BY r.id
+JOIN campaign_items i ON i.id = r.item_id
+WHERE r.answer_id IN ({LATEST}) AND r.result = 'fail' AND a.zone_id IN {SHOWN} ORDER BY r.id
 """  # noqa: S608
-HAZARDS = """
+HAZARDS = f"""
 SELECT a.zone_id, h.id, h.state FROM campaign_answers a JOIN campaign_item_results r ON r.answer_id = a.id
-JOIN hazards h ON h.id = r.hazard_id WHERE a.campaign_id = :c ORDER BY h.id
-"""
+JOIN hazards h ON h.id = r.hazard_id WHERE a.campaign_id = :c AND a.zone_id IN {SHOWN} ORDER BY h.id
+"""  # noqa: S608
+PAGE = 50  # zones on a page of the desk (server/campaigns/views.PAGE_SIZE)
 
 
-def bare(conn: sqlite3.Connection, campaign_id: int) -> dict:
-    """Return the progress figures by bare SQL: per zone (in code order) and per item."""
-    args = {"c": campaign_id}
-    zones = {zone_id: [code, None, "", 0, [], []] for zone_id, code in conn.execute(ZONES, args)}
+def bare(conn: sqlite3.Connection, campaign_id: int, *, paged: bool) -> dict:
+    """Return the progress figures by bare SQL: the headline, per item, and per zone (the desk's first page
+    in its order when `paged`, else every zone by code), reading only the zones shown."""
+    args = {"c": campaign_id, "limit": PAGE if paged else -1, "offset": 0}
+    order = PAGE_ORDER if paged else "z.code"
+    zones = {zone_id: [code, None, "", 0, [], []]
+             for zone_id, code in conn.execute(ZONES.format(order=order), args)}  # noqa: S608 - constants
+    args["shown"] = json.dumps(list(zones))
     for zone_id, at, name in conn.execute(ANSWERED, args):
         zones[zone_id][1:3] = [datetime.fromisoformat(at), name]
     for zone_id, rounds in conn.execute(ROUNDS, args):
@@ -68,18 +92,20 @@ def bare(conn: sqlite3.Connection, campaign_id: int) -> dict:
         zones[zone_id][5].append((hazard_id, state))
     items = [(text, passed or 0, failed or 0, na or 0)
              for text, passed, failed, na in conn.execute(ITEMS, args)]
-    return {"zones": [tuple(z) for z in zones.values()], "items": items}
+    return {"headline": tuple(conn.execute(HEADLINE, args).fetchone()),
+            "zones": [tuple(z) for z in zones.values()], "items": items}
 
 
-def ours(app, campaign_id: int) -> dict:
+def ours(app, campaign_id: int, *, paged: bool) -> dict:
     """Return the same figures from server/campaigns/queries.progress."""
     from server.campaigns import queries
     from server.campaigns.models import Campaign
     from server.extensions import db
 
     with app.app_context():
-        shown = queries.progress(db.session.get(Campaign, campaign_id))
-        return {"zones": [(z.zone.code, z.answered_at and z.answered_at.replace(tzinfo=None), z.answered_by,
+        shown = queries.progress(db.session.get(Campaign, campaign_id), limit=PAGE if paged else None)
+        return {"headline": (shown.zones_total, shown.answered, shown.hazards_opened),
+                "zones": [(z.zone.code, z.answered_at and z.answered_at.replace(tzinfo=None), z.answered_by,
                            z.rounds, z.failed, z.hazards) for z in shown.zones],
                 "items": [(i.item.text, i.passed, i.failed, i.not_applicable) for i in shown.items]}
 
@@ -155,26 +181,40 @@ def main() -> None:
         print(f"district {source.name}: a campaign over {added['zones']} zones, {added['answers']} answers, "
               f"{added['results']} item results, {added['failed']} failed (each linked to a hazard)")
         conn = sqlite3.connect(path)
-        mine, theirs = ours(app, campaign_id), bare(conn, campaign_id)
-        assert mine == theirs, "the page's figures and the bare SQL's differ"
-        answered = sum(1 for z in mine["zones"] if z[1] is not None)
-        print(f"zones answered {answered} / {len(mine['zones'])}; items (pass, fail, n.a.): "
-              f"{[i[1:] for i in mine['items']]}; the same figures both ways")
+        for paged in (True, False):
+            mine, theirs = ours(app, campaign_id, paged=paged), bare(conn, campaign_id, paged=paged)
+            assert mine == theirs, f"the {'page' if paged else 'report'}'s figures and the bare SQL's differ"
+        print(f"zones (all, answered, hazards opened) {mine['headline']}; items (pass, fail, n.a.): "
+              f"{[i[1:] for i in mine['items']]}; the same figures both ways, the first page and every zone")
         client = app.test_client()
         assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
 
-        def page():
-            response = client.get(f"/campaigns/{campaign_id}", headers={"Accept-Encoding": "identity"})
+        def get(path):
+            response = client.get(path, headers={"Accept-Encoding": "identity"})
             assert response.status_code == 200
             return response.get_data()
 
-        print(f"the page: {len(page()) / 1024:.0f} kB")
-        seconds = interleaved({"page": page, "progress": lambda: ours(app, campaign_id),
-                               "bare": lambda: bare(conn, campaign_id)}, args.runs)
+        def page():
+            return get(f"/campaigns/{campaign_id}")
+
+        def report():
+            return get(f"/campaigns/{campaign_id}/report")
+
+        print(f"the page: {len(page()) / 1024:.0f} kB (first {PAGE} zones); "
+              f"the report: {len(report()) / 1024:.0f} kB (every zone)")
+        seconds = interleaved({
+            "page": page, "progress": lambda: ours(app, campaign_id, paged=True),
+            "bare": lambda: bare(conn, campaign_id, paged=True),
+            "report": report, "every zone": lambda: ours(app, campaign_id, paged=False),
+            "bare every zone": lambda: bare(conn, campaign_id, paged=False)}, args.runs)
         print(f"page {ms(seconds['page'])}   progress() {ms(seconds['progress'])}   "
               f"bare SQL {ms(seconds['bare'])}")
         print(f"ratio page / bare {ratio(seconds['page'], seconds['bare']):.2f}   "
               f"progress() / bare {ratio(seconds['progress'], seconds['bare']):.2f}")
+        print(f"report {ms(seconds['report'])}   progress() of every zone {ms(seconds['every zone'])}   "
+              f"bare SQL {ms(seconds['bare every zone'])}")
+        print(f"ratio report / bare {ratio(seconds['report'], seconds['bare every zone']):.2f}   "
+              f"every zone / bare {ratio(seconds['every zone'], seconds['bare every zone']):.2f}")
         conn.close()
     finally:
         for leftover in path.parent.glob(f"{path.name}*"):

@@ -2,6 +2,7 @@
 the zones and the items), from the same progress figures the desk page shows."""
 
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 
 from flask import send_file
@@ -33,11 +34,12 @@ def status(campaign, today: date) -> str:
     return str(STATUS_LABELS[key])
 
 
-def zone_rows(shown: Progress) -> list[list]:
-    """Return one row per zone: code, name, answered at and by, rounds, failed items, hazards and states."""
-    return [[z.zone.code, z.zone.name, school_time(z.answered_at), z.answered_by, z.rounds,
-             "；".join(z.failed), "；".join(f"#{h} {STATE_LABELS[s]}" for h, s in z.hazards)]
-            for z in shown.zones]
+def zone_rows(shown: Progress) -> Iterator[list]:
+    """Yield one row per zone: code, name, answered at and by, rounds, failed items, hazards and states."""
+    states = {key: str(label) for key, label in STATE_LABELS.items()}  # translated once, not per hazard
+    for z in shown.zones:
+        yield [z.zone.code, z.zone.name, school_time(z.answered_at), z.answered_by, z.rounds,
+               "；".join(z.failed), "；".join(f"#{h} {states[s]}" for h, s in z.hazards)]
 
 
 def item_rows(shown: Progress, locale: str) -> list[list]:
@@ -55,7 +57,11 @@ def _bold(sheet, text: str) -> WriteOnlyCell:
 
 
 def xlsx_response(shown: Progress, locale: str):
-    """Return the report as an .xlsx download (built in a temporary file, sent from disk)."""
+    """Return the report as an .xlsx download (built in a temporary file, sent from disk).
+
+    The zones are written as they are read, a batch at a time; the workbook's two sheets are why it is not
+    streamed as the ledger's one-sheet export is (reports/exports.py writes one sheet).
+    """
     book = Workbook(write_only=True)
     sheets = [
         (_("Zones"), [_("Code"), _("Zone name"), _("Answered at"), _("Answered by"), _("Rounds"),

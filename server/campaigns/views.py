@@ -1,9 +1,20 @@
 """Desk pages of special inspections, for supervisors and admins: the list, a new campaign, its progress, its
 report (printable, and .xlsx), and the checklist templates. Thin: services.py changes, queries.py reads."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
 from server import schooltime
@@ -15,11 +26,15 @@ from server.errors import NotFound, ServiceError
 from server.extensions import db
 from server.forms import page, refusal
 from server.hazards import categories
+from server.hazards.filters import page_number
 from server.hazards.wording import STATE_LABELS
 from server.web import current_language
 from server.zones import services as zone_services
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+# Zones per page of the progress table, as many as the desk's other lists show.
+PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -106,8 +121,12 @@ def new():
 
 @bp.get("/<int:campaign_id>")
 def progress(campaign_id):
-    """Show a campaign's progress: per zone (answered, by whom, when, failed items, hazards) and per item."""
-    return render_template("campaigns/progress.html", shown=queries.progress(_campaign(campaign_id)))
+    """Show a campaign's progress: its figures, per item, and a page of its zones (?page=; not answered first,
+    key areas first, then by code) with who answered when, failed items and hazards."""
+    number = page_number(request.args)
+    shown = queries.progress(_campaign(campaign_id), limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return render_template("campaigns/progress.html", shown=shown, page=number, page_size=PAGE_SIZE,
+                           total=shown.zones_total)
 
 
 @bp.post("/<int:campaign_id>/cancel")
@@ -126,8 +145,14 @@ def cancel(campaign_id):
 
 @bp.get("/<int:campaign_id>/report")
 def report(campaign_id):
-    """The campaign's report, to print on A4 (or save as PDF)."""
-    return render_template("campaigns/report.html", shown=queries.progress(_campaign(campaign_id)))
+    """The campaign's report, to print on A4 (or save as PDF): every zone, streamed as they are read."""
+    shown = queries.progress(_campaign(campaign_id))
+    # The session cookie leaves with the headers, before the page is rendered: what the page takes from the
+    # session (its CSRF token, the messages to show once) is taken now, so that it is saved.
+    generate_csrf()
+    get_flashed_messages(with_categories=True)
+    # stream_template keeps the request (database session, locale) alive while the zones are read.
+    return Response(stream_template("campaigns/report.html", shown=shown))
 
 
 @bp.get("/<int:campaign_id>/report.xlsx")
