@@ -10,7 +10,9 @@ Not a benchmark itself (`make bench` runs it too: it only defines things and exi
   and workers together, and started again on the same folder.
 - Client: one phone or desk browser over a kept-alive loopback connection, signed in through the real /login
   form (its CSRF token included) and, like pwa/js/api.js, asking /api/v1/session?fresh=1 for a CSRF token
-  before each change. Every request's time is recorded under its kind.
+  before each change. Every request's time is recorded under its kind. It reuses its connection as a browser
+  does: not once the server has closed it, and a request the server closed it under before any answer (a
+  worker recycled after gunicorn's max_requests closes its kept-alive connections) is sent again, once.
 - Ledger: every record sent with its client id and body, and whether the server acknowledged it (the
   answer echoed its client id), so the records can be checked in the database and sent again.
 """
@@ -22,6 +24,7 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -288,6 +291,22 @@ def first_traceback(instance: Instance, lines: int = 40) -> str:
 
 # -- Clients ------------------------------------------------------------------------------------------------
 
+@dataclass
+class Lost:
+    """A request that met a broken connection: who, what, the error, and how long the connection had idled."""
+
+    client: str
+    kind: str | None
+    method: str
+    path: str
+    error: str
+    idle: float  # seconds since the connection's previous answer
+    reused: bool  # sent on a kept-alive connection (not one opened for it)
+    resent: bool  # sent again on a new connection (see Client.request), not a failure
+    after: float  # seconds from sending to the error
+    at: float  # wall-clock time of the error
+
+
 class Stats:
     """Latencies and statuses by kind of request, shared by every client thread."""
 
@@ -295,6 +314,12 @@ class Stats:
         self.lock = threading.Lock()
         self.seconds: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
+        self.lost: list[Lost] = []
+
+    def lose(self, lost: "Lost") -> None:
+        """Record a request that met a broken connection."""
+        with self.lock:
+            self.lost.append(lost)
 
     def add(self, kind: str, status: int, seconds: float) -> None:
         """Record one answered request."""
@@ -323,6 +348,19 @@ class Stats:
             lines.append(f"  {kind:<34} {len(values):>6} {1000 * percentile(values, 50):>8.0f} "
                          f"{1000 * percentile(values, 95):>8.0f} {1000 * values[-1]:>8.0f}  {statuses}")
         return lines
+
+
+def lost_lines(lost: list[Lost]) -> list[str]:
+    """Return a line on the requests sent again after the server closed their kept-alive connection, and a
+    line per request that failed on a broken connection: who, what, the error, how long it had idled."""
+    resent = [x for x in lost if x.resent]
+    idle = f" (idle {min(x.idle for x in resent):.1f}–{max(x.idle for x in resent):.1f} s)" if resent else ""
+    lines = [f"  sent again on a new connection, the kept-alive one closed by the server before any answer: "
+             f"{len(resent)}{idle}"]
+    return lines + [f"  connection lost: {x.client} {x.method} {x.path} ({x.kind}): {x.error} after "
+                    f"{x.after:.3f} s on a "
+                    + (f"kept-alive connection idle {x.idle:.1f} s" if x.reused else "new connection")
+                    for x in lost if not x.resent]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -369,6 +407,14 @@ class Ledger:
         return [r for r in self.records if r.kind == kind]
 
 
+def connected_and_idle(sock: socket.socket) -> bool:
+    """Return whether a kept-alive connection is still open with nothing to read, as a browser checks before
+    reusing one (Chromium's IsConnectedAndIdle): readable means the server closed it, or sent what no request
+    asked for."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
+
+
 class Client:
     """One signed-in browser: a kept-alive loopback connection, its cookies, a fresh CSRF token per change."""
 
@@ -383,18 +429,28 @@ class Client:
     def request(self, kind: str, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> tuple[int, bytes]:
         """Send one request and return (status, body), timing it under `kind` (None: not timed)."""
-        # gunicorn closes a connection idle for its keepalive (5 s): open a new one rather than fail on it.
-        if time.monotonic() - self.last_used > 4:
-            self.conn.close()
         headers = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         started = time.perf_counter()
-        try:
-            self.conn.request(method, path, body, headers)
-            response = self.conn.getresponse()
-            data = response.read()
-        except DOWN:
-            self.conn.close()  # a broken connection is not used again: the next request opens a new one
-            raise
+        if self.conn.sock is not None and not connected_and_idle(self.conn.sock):
+            self.conn.close()  # the server closed it meanwhile (keep-alive over, worker recycled)
+        while True:
+            reused, idle, answered = self.conn.sock is not None, time.monotonic() - self.last_used, False
+            try:
+                self.conn.request(method, path, body, headers)
+                response = self.conn.getresponse()
+                answered = True
+                data = response.read()
+                break
+            except DOWN as error:
+                self.conn.close()  # a broken connection is not used again: the next request opens a new one
+                # As Chromium does (ShouldResendRequest): a kept-alive connection the server closed before
+                # any header of the answer is a race with its closing, not a failure; the request goes again,
+                # once, on a new connection (any method: a record carries its client id, so never twice).
+                resend = reused and not answered
+                self.stats.lose(Lost(self.name, kind, method, path, repr(error), idle, reused, resend,
+                                     time.perf_counter() - started, time.time()))
+                if not resend:
+                    raise
         elapsed = time.perf_counter() - started
         self.last_used = time.monotonic()
         for name, value in response.getheaders():

@@ -111,6 +111,7 @@ def main() -> int:
         print("\n".join(load.stats.table()))
         print("\n".join(_soak.in_app_table(instance, since)))
         print("\n".join(aim_lines(load.stats)))
+        print("\n".join(_soak.lost_lines(load.stats.lost)))
         print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
         for problem in problems[:50]:
             print("FAIL", problem)

@@ -20,6 +20,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # A 40 MB upload arrives from nginx at loopback speed; 60 s is ample and frees a thread held by a bug.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
+# Only nginx talks to gunicorn, a new connection per request (deploy/nginx.conf keeps none to its upstream):
+# phones keep theirs to nginx. A direct client must reuse a connection as browsers do (bench/_soak.py).
 keepalive = 5
 # Recycle a worker now and then: a long-lived process's memory grows with image buffers.
 max_requests = 2000
