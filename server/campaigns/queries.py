@@ -59,6 +59,13 @@ def answered_counts(campaign_ids: list[int]) -> dict[int, int]:
         .where(CampaignAnswer.campaign_id.in_(campaign_ids)).group_by(CampaignAnswer.campaign_id)).all())
 
 
+def zone_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Return, per campaign, how many zones it covers (counted, not loaded: a district's are 500 each)."""
+    return dict(db.session.execute(
+        select(CampaignZone.campaign_id, func.count()).where(CampaignZone.campaign_id.in_(campaign_ids))
+        .group_by(CampaignZone.campaign_id)).all())
+
+
 def all_campaigns() -> list[Campaign]:
     """Return every campaign, the latest first."""
     return list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())))

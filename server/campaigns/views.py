@@ -73,8 +73,9 @@ def _campaign(campaign_id: int) -> Campaign:
 def index():
     """List the special inspections, the latest first, with how many zones have answered."""
     campaigns = queries.all_campaigns()
-    return render_template("campaigns/index.html", campaigns=campaigns,
-                           answered=queries.answered_counts([c.id for c in campaigns]))
+    ids = [c.id for c in campaigns]
+    return render_template("campaigns/index.html", campaigns=campaigns, answered=queries.answered_counts(ids),
+                           zone_counts=queries.zone_counts(ids))
 
 
 def _campaign_form() -> forms.CampaignForm:
