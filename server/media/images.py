@@ -4,7 +4,6 @@ Whatever is accepted is decoded and encoded again, so the stored bytes are alway
 (no GPS position: this is a school), no XMP, no ICC profile, no comments, nothing appended by a sender.
 """
 
-import hashlib
 import io
 import logging
 import math
@@ -18,6 +17,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from server import config as default_config
 from server.errors import BadUpload, TooLarge
+from server.sync import photo_digest
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
         raise TooLarge(_l("The photo is %(size)s MB; at most %(limit)s MB is accepted. Send a smaller photo.",
                           size=_megabytes(len(data), up=True), limit=_megabytes(settings.max_bytes)))
     source_format = _check_format(data)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = photo_digest(data)  # in a request, the one the record's content hash took already
 
     image = _open(data, source_format, settings)
     try:
