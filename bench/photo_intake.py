@@ -4,7 +4,9 @@ same output.
 Run: .venv/bin/python bench/photo_intake.py [--runs N] [--photo PATH]   (also part of `make bench`)
 
 - ours: server.media.process_photo: content sniffing, the pixel limit, JPEG draft decoding at reduced scale,
-  EXIF orientation, sRGB, resize to 1600 px, upright, JPEG without metadata, and a 400 px thumbnail.
+  EXIF orientation, sRGB, resize to 1600 px, upright, JPEG without metadata, and a 400 px thumbnail; and the
+  photo's SHA-256 (idempotency), the one hash the server takes of an upload (sync.photo_digest: in a request
+  the record's content hash and the photo's row share it; here, outside a request, it is taken each run).
 - minimal: the fewest Pillow calls that give the same two JPEGs, byte for byte (checked before timing): open,
   draft() at the same scale, load, read the orientation, resize to 1600 px and turn upright, resize again for
   the thumbnail, encode both; the same filter, reducing gap and quality. No checks: what ours costs above it
