@@ -17,13 +17,15 @@ import json
 import sqlite3
 import statistics
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import interleaved, ms, ratio  # noqa: E402
 from district import PASSWORD, district_app, district_db, facts_of  # noqa: E402
+
+from server import schooltime  # noqa: E402
 
 PAGE = 50  # the desk's cards per page and the field app's first page of tasks
 OPEN = "('reported', 'assigned', 'awaiting_recheck')"
@@ -53,8 +55,13 @@ BARE = {
     "desk list, first page": [
         urgent(),
         "SELECT count(*) FROM hazards",
-        "SELECT sum(state = 'reported'), sum(state = 'assigned'), "
-        "sum(state = 'assigned' AND deadline < :now), sum(state = 'awaiting_recheck') FROM hazards"],
+        # The figures above the list, each counted through an index (one sum() per figure over the table
+        # reads every row: 57 ms at 100k against under 1 ms for these six).
+        "SELECT state, count(*) FROM hazards WHERE state IN ('reported', 'assigned', 'awaiting_recheck') "
+        "GROUP BY state",
+        "SELECT count(*) FROM hazards WHERE state = 'assigned' AND deadline < :now",
+        "SELECT count(*) FROM hazards WHERE state = 'closed' AND closed_at >= :month",
+        "SELECT count(*) FROM hazards WHERE state = 'assigned' AND deferral_requested_at IS NOT NULL"],
     "queue (new reports)": [
         f"{HAZARD_ROWS} WHERE h.state = 'reported' ORDER BY {ORDER} LIMIT {PAGE}",
         "SELECT count(*) FROM hazards WHERE state = 'reported'",
@@ -89,6 +96,7 @@ PAGES = {"desk list, first page": ("admin", "/hazards"), "queue (new reports)": 
          "/api/v1/me/today (patrol)": ("patrol001", "/api/v1/me/today"),
          "notifications page": ("admin", "/notifications")}
 LIMIT_BYTES = 200_000
+STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite holds the app's UTC times
 # The simplest signed-in answer: the session, user and roles loaded, the language chosen, a small JSON body:
 # what every request pays before its own rows; subtracted, it shows what the rows cost against the bare SQL.
 FIXED = "/api/v1/session"
@@ -122,12 +130,14 @@ def measure(path: Path, runs: int) -> dict[str, dict]:
     app = district_app(path, WTF_CSRF_ENABLED=False)
     users = dict(conn.execute("SELECT username, id FROM users WHERE username IN ('admin', 'patrol001')"))
     clients = {name: signed_in(app, name) for name in users}
-    text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    text = now.strftime(STAMP)
+    with app.app_context():  # the month's first moment in the school's time zone, stored as UTC
+        month = schooltime.month_start(now).astimezone(UTC).strftime(STAMP)
     cases, sizes = {}, {}
     for who in users:
         cases[f"fixed: {who}"] = lambda c=clients[who]: fetch(c, FIXED)
     for name, (who, url) in PAGES.items():
-        params = {"now": text, "today": text, "me": users[who]}
+        params = {"now": text, "today": text, "me": users[who], "month": month}
         sizes[name] = len(fetch(clients[who], url))
         cases[f"{name}: ours"] = lambda c=clients[who], u=url: fetch(c, u)
         cases[f"{name}: bare"] = lambda s=BARE[name], p=params: bare(conn, s, p)

@@ -1,7 +1,7 @@
 """The rules for accounts: the only code that creates or changes a User."""
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -206,6 +206,8 @@ def active_users() -> list[User]:
     return by_pinyin(db.session.scalars(select(User).where(User.active.is_(True))))
 
 
+# Kept per name (a few hundred people): the lists of people on the desk's pages sort them at every request.
+@lru_cache(maxsize=4096)
 def pinyin_key(name: str) -> tuple[str, ...]:
     """Return the sort key of a name: its syllables in pinyin with tone numbers (张三 → zhang1, san1)."""
     # Imported when first needed: its dictionaries take about 57 MB and 0.2 s, which only the pages that

@@ -105,10 +105,12 @@ def _first_thumbs(hazards: list[Hazard]) -> dict[int, int]:
 
 
 def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bool = False,
-                locale: str | None = None, interim: list[HazardEvent] | None = None) -> dict:
+                locale: str | None = None, interim: list[HazardEvent] | None = None,
+                decided: dict | None = None) -> dict:
     """Return a hazard as the field app and the desk see it; with its timeline and photos when `detail`.
 
-    `interim`: its interim controls when the caller read them for a whole list (else read here).
+    `interim`: its interim controls when the caller read them for a whole list (else read here); `decided`:
+    the allowed actions already decided for the list (services.allowed_actions' memo).
     """
     locale = locale or current_language()
     if interim is None:
@@ -144,7 +146,7 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
         "deferral": deferral,
         "visit_id": hazard.visit_id,
         "thumb_url": url_for("api.photo_thumb", photo_id=thumb_id) if thumb_id else None,
-        "allowed_actions": services.allowed_actions(user, hazard),
+        "allowed_actions": services.allowed_actions(user, hazard, decided),
         "plan_missing": hazard.plan_missing,
         "interim_controls": [interim_control_json(e) for e in interim],
     }
@@ -164,8 +166,9 @@ def hazards_json(hazards: list[Hazard], user) -> list[dict]:
     thumbs = _first_thumbs(hazards)
     interim = queries.interim_controls_by_hazard(hazards)
     locale = current_language()  # Babel parses locales: once per list, not once per hazard
-    return [hazard_json(h, user, thumb_id=thumbs.get(h.id), locale=locale, interim=interim.get(h.id, []))
-            for h in hazards]
+    decided: dict = {}
+    return [hazard_json(h, user, thumb_id=thumbs.get(h.id), locale=locale, interim=interim.get(h.id, []),
+                        decided=decided) for h in hazards]
 
 
 def _outcome_response(outcome: services.Outcome, client_id: str):

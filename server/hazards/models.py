@@ -73,6 +73,9 @@ class Hazard(db.Model):
         Index("ix_hazards_device_reported_at", "device_reported_at"),
         Index("ix_hazards_closed_at", "closed_at"),
         Index("ix_hazards_state_updated_at", "state", "updated_at"),
+        # The hazard list's counts (closed this month, deferral requests) each by an index count.
+        Index("ix_hazards_state_closed_at", "state", "closed_at"),
+        Index("ix_hazards_state_deferral", "state", "deferral_requested_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

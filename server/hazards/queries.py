@@ -7,7 +7,7 @@ sorts through Hazard.urgency_order: overdue first, then by deadline, then newest
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import defaultload
 
 from server.auth.models import RECTIFIER, SUPERVISOR, User
@@ -105,23 +105,36 @@ def list_hazards(user: User, *, filters: HazardFilter | None = None, state=None,
 def _urgency_groups(now: datetime) -> tuple:
     # Hazard.urgency_order's first two terms as three groups (overdue; open, not overdue; finished): each
     # group is fetched by its own query, which an index on (state, deadline) can serve, where one ORDER BY
-    # on CASE expressions sorts every hazard in a temporary B-tree to give a page.
+    # on CASE expressions sorts every hazard in a temporary B-tree to give a page. Finished is named by its
+    # states (IN, not NOT IN): an index seeks those, where NOT IN reads every entry.
     return (Hazard.overdue_at(now),
             and_(Hazard.state.in_(states.OPEN_STATES),
                  or_(Hazard.state != states.ASSIGNED, Hazard.deadline >= now)),
-            Hazard.state.not_in(states.OPEN_STATES))
+            Hazard.state.in_(states.FINISHED_STATES))
+
+
+def count_of(query: Select, condition=None) -> int:
+    """Return how many rows `query` gives (narrowed by `condition`): a count an index can answer."""
+    query = query if condition is None else query.where(condition)
+    # maintain_column_froms: still FROM hazards when no condition names it (else "SELECT count(*)" gives 1).
+    return db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
 
 
 def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
     """Return a page of `query`'s hazards in Hazard.urgency_order, and how many there are in all.
 
-    One aggregate counts each urgency group; then only the groups the page reaches are read, each in its
-    own order (by deadline, none last; newest; id), so the rows are the same as one sorted query's.
+    The whole and the open groups are counted by queries of their own (index counts: one aggregate of CASE
+    expressions reads every row, 60–90 ms at 100,000 hazards against about 2 ms); then only the groups the
+    page reaches are read,
+    each in its own order (by deadline, none last; newest; id), so the rows are the same as one sorted
+    query's.
     """
     groups = _urgency_groups(now)
-    counted = query.with_only_columns(*(func.coalesce(func.sum(case((group, 1), else_=0)), 0)
-                                        for group in groups)).order_by(None)
-    sizes = [int(n) for n in db.session.execute(counted).one()]
+    # The finished are what the open groups leave (the table's checks: a known state, an assigned hazard
+    # has its deadline), and the whole count is the cheapest of all (SQLite counts its smallest index).
+    total = count_of(query)
+    overdue, still_open = (count_of(query, group) for group in groups[:2])
+    sizes = [overdue, still_open, total - overdue - still_open]
     rows: list[Hazard] = []
     skip, wanted = offset, limit
     for group, size in zip(groups, sizes, strict=True):
@@ -137,7 +150,7 @@ def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[
         rows += found
         wanted -= len(found)
         skip = 0
-    return rows, sum(sizes)
+    return rows, total
 
 
 def my_tasks(user: User, *, now: datetime | None = None, limit: int = 50,
@@ -147,7 +160,7 @@ def my_tasks(user: User, *, now: datetime | None = None, limit: int = 50,
     now = now or utcnow()
     query = (access.visible_hazards(user)
              .where(Hazard.state == states.ASSIGNED, Hazard.rectifier_id == user.id))
-    overdue = db.session.scalar(query.with_only_columns(func.count()).where(Hazard.overdue_at(now)))
+    overdue = count_of(query, Hazard.overdue_at(now))
     rows, total = urgent_page(query, now, limit, offset)
     return rows, total, overdue
 
@@ -160,7 +173,7 @@ def rechecks_for(user: User, *, limit: int = 50, offset: int = 0) -> tuple[list[
     query = (access.visible_hazards(user)
              .where(Hazard.state == states.AWAITING_RECHECK,
                     or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id)))
-    total = db.session.scalar(query.with_only_columns(func.count()))
+    total = count_of(query)
     page = query.options(*names_only()).order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset)
     return list(db.session.scalars(page).unique()), total
 
@@ -176,7 +189,9 @@ def zone_hazards(user: User, zone_id: int, *, open_only: bool = True,
 
 
 def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
-    """Return the figures at the top of the hazard list, over the hazards `user` may see (one aggregate)."""
+    """Return the figures at the top of the hazard list, over the hazards `user` may see (a count each)."""
+    # A count per figure, each through an index on state and the column it compares (ix_hazards_state_*):
+    # one aggregate of CASE expressions reads every hazard (90 ms at 100,000 against about 2 ms in all).
     now = now or utcnow()
     figures = {
         states.REPORTED: Hazard.state == states.REPORTED,
@@ -186,9 +201,8 @@ def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
         "closed_this_month": and_(Hazard.state == states.CLOSED, Hazard.closed_at >= month_start(now)),
         "deferrals": and_(Hazard.state == states.ASSIGNED, Hazard.deferral_requested_at.is_not(None)),
     }
-    row = db.session.execute(access.visible_hazards(user).with_only_columns(
-        *(func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in figures.values()))).one()
-    return {name: int(value) for name, value in zip(figures, row, strict=True)}
+    visible = access.visible_hazards(user)
+    return {name: count_of(visible, condition) for name, condition in figures.items()}
 
 
 def form_defaults(hazard: Hazard, action: str, *, now: datetime | None = None,

@@ -110,9 +110,17 @@ def facts(actor: User, hazard: Hazard) -> states.Facts:
                         has_plan=hazard.planned_at is not None)
 
 
-def allowed_actions(actor: User, hazard: Hazard) -> list[str]:
-    """Return the actions `actor` may take on `hazard` now (the buttons to show)."""
-    return states.allowed_actions(hazard.state, facts(actor, hazard))
+def allowed_actions(actor: User, hazard: Hazard, memo: dict | None = None) -> list[str]:
+    """Return the actions `actor` may take on `hazard` now (the buttons to show).
+
+    `memo`: a dict kept for a whole list, so that hazards alike (same state and facts) are decided once.
+    """
+    key = (hazard.state, facts(actor, hazard))
+    if memo is None:
+        return states.allowed_actions(*key)
+    if key not in memo:
+        memo[key] = states.allowed_actions(*key)
+    return memo[key]
 
 
 def _decide(actor: User, hazard: Hazard, action: str, seen_state: str | None) -> str:

@@ -48,12 +48,10 @@ def _signed_in():
 
 @bp.context_processor
 def _helpers():
-    allowed: dict[int, list[str]] = {}
+    memo: dict = {}
 
     def allowed_actions(hazard):
-        if hazard.id not in allowed:
-            allowed[hazard.id] = services.allowed_actions(current_user, hazard)
-        return allowed[hazard.id]
+        return services.allowed_actions(current_user, hazard, memo)
 
     # The words of states, severities and kinds translated once per page and value, not once per card; the
     # URLs of a hazard and its photos made by one url_for each and a format string.

@@ -29,6 +29,7 @@ from server.errors import ValidationFailed
 from server.extensions import db
 from server.hazards import states
 from server.hazards.models import Hazard, HazardEvent
+from server.i18n import Words
 from server.notifications.models import (
     ASSIGNED,
     DEFERRAL_DECIDED,
@@ -54,6 +55,13 @@ MESSAGES = {
     RECHECK_PASSED: _l("Hazard %(number)s in %(zone)s passed its recheck and is closed."),
     DEFERRAL_REQUESTED: _l("Hazard %(number)s in %(zone)s: a deferral is requested."),
     DEFERRAL_DECIDED: _l("Hazard %(number)s in %(zone)s: your deferral request was decided."),
+}
+# The texts that say more than their kind's: a report fixed on the spot, a deferral's decision.
+FIXED_ON_THE_SPOT, APPROVED, DECLINED = "fixed_on_the_spot", "deferral_approved", "deferral_declined"
+MESSAGES_MORE = {
+    FIXED_ON_THE_SPOT: _l("New hazard report %(number)s in %(zone)s: %(category)s, fixed on the spot."),
+    APPROVED: _l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline %(deadline)s."),
+    DECLINED: _l("Hazard %(number)s in %(zone)s: your deferral request is declined."),
 }
 
 
@@ -162,28 +170,30 @@ def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
 
 
 def messages(notifications: list[Notification]) -> dict[int, str]:
-    """Return the text of each notification in the current language, by id (the locale and the deferral
-    decisions the texts need read once for the whole list)."""
+    """Return the text of each notification in the current language, by id (the locale, each kind's words and
+    the deferral decisions the texts need read once for the whole list)."""
     locale = str(get_locale())
+    words = Words({**MESSAGES, **MESSAGES_MORE})
     decided = [int(n.key.removeprefix("event:")) for n in notifications
                if n.kind == DEFERRAL_DECIDED and n.key.startswith("event:")]
     actions = dict(db.session.execute(select(HazardEvent.id, HazardEvent.action)
                                       .where(HazardEvent.id.in_(decided))).all()) if decided else {}
-    return {n.id: _text(n, locale, actions) for n in notifications}
+    return {n.id: words[_wording(n, actions)] % _params(n, locale) for n in notifications}
 
 
-def _text(notification: Notification, locale: str, actions: dict[int, str]) -> str:
+def _params(notification: Notification, locale: str) -> dict[str, str]:
     hazard = notification.hazard
-    params = {"number": f"#{hazard.id}", "zone": hazard.zone.name,
-              "deadline": local_date(hazard.deadline).isoformat() if hazard.deadline else "—",
-              "category": hazard.category.display_name(locale)}
-    if notification.kind == NEW_REPORT and hazard.fixed_on_the_spot:
-        return str(_l("New hazard report %(number)s in %(zone)s: %(category)s, fixed on the spot.", **params))
+    return {"number": f"#{hazard.id}", "zone": hazard.zone.name,
+            "deadline": local_date(hazard.deadline).isoformat() if hazard.deadline else "—",
+            "category": hazard.category.display_name(locale)}
+
+
+def _wording(notification: Notification, actions: dict[int, str]) -> str:
+    """Return which text tells the notification: its kind's, or one that says more (MESSAGES_MORE)."""
+    if notification.kind == NEW_REPORT and notification.hazard.fixed_on_the_spot:
+        return FIXED_ON_THE_SPOT
     if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
         action = actions.get(int(notification.key.removeprefix("event:")))
         if action is not None:
-            if action == states.APPROVE_DEFERRAL:
-                return str(_l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline "
-                              "%(deadline)s.", **params))
-            return str(_l("Hazard %(number)s in %(zone)s: your deferral request is declined.", **params))
-    return str(MESSAGES[notification.kind] % params)
+            return APPROVED if action == states.APPROVE_DEFERRAL else DECLINED
+    return notification.kind

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from server.auth.permissions import require_role
 from server.extensions import db
+from server.hazards.views import id_url
 from server.notifications import services
 
 bp = Blueprint("notifications", __name__)
@@ -22,7 +23,8 @@ def index():
     """List the user's notifications, newest first."""
     items = services.list_for(current_user, limit=100)
     return render_template("notifications/list.html", items=items, messages=services.messages(items),
-                           unread=any(n.read_at is None for n in items))
+                           unread=any(n.read_at is None for n in items),
+                           hazard_url=id_url("hazards.detail", "hazard_id"))
 
 
 @bp.post("/notifications/read")
