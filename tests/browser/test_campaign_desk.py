@@ -7,6 +7,7 @@ import pytest
 from tests.browser.conftest import shot, sign_in
 from tests.campaigns.conftest import make_campaign, make_template  # noqa: F401 - fixtures
 from tests.campaigns.test_desk import answered  # noqa: F401 - a campaign with known answers
+from tests.campaigns.test_pages import five  # noqa: F401 - five zones, two zones a page
 
 DESK = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 780}
@@ -73,4 +74,30 @@ def test_a_supervisor_makes_an_inspection_through_the_form(app, browser, live, m
     with app.app_context():
         made = db.session.scalar(db.select(Campaign))
         assert ([z.code for z in made.zones], len(made.items)) == (["JX-1"], 3)
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_paged_zones_pass_axe_and_the_pager_leads_on(app, five, browser, live, make_user,  # noqa: F811
+                                                         viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    boss = make_user(roles=("supervisor",))
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    sign_in(page, live, boss.username)
+    page.goto(f"{live}/campaigns/{five.campaign.id}")
+    page.click("nav.pager a[rel=next]")
+    page.wait_for_url("**?page=2")
+
+    rows = page.locator("table.campaign-zones tbody th[scope=row]").all_inner_texts()
+    assert [row.split()[0] for row in rows] == ["E-1", "A-1"]
+    assert page.evaluate(SIDEWAYS) <= 0
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                  for v in Axe().run(page).response["violations"]]
+    assert violations == []
+    heights = page.evaluate(
+        "[...document.querySelectorAll('nav.pager a')].map(a => a.getBoundingClientRect().height)")
+    assert len(heights) == 2 and min(heights) >= 44  # previous and next, 44 px touch targets
+    shot(page, f"campaign-progress-page-2-{viewport['width']}x{viewport['height']}")
     context.close()
