@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -38,9 +38,24 @@ class UTCDateTime(TypeDecorator):
 def _wants_write_lock() -> bool:
     # A state-changing request (or a CLI command) takes SQLite's write lock when its transaction begins,
     # so two writers queue on the busy timeout instead of failing half-way with "database is locked".
+    # Once its write has committed (reads_only_from_here), the answer is read without the lock.
     if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS")
+        return request.method not in ("GET", "HEAD", "OPTIONS") and not reads_only()
     return True
+
+
+def reads_only() -> bool:
+    """Say whether this request's transactions now only read (see reads_only_from_here)."""
+    return has_request_context() and g.get("_db_reads_only", False)
+
+
+def reads_only_from_here(reads_only: bool = True) -> None:
+    """Say that this request's transactions from now on only read (False: that the next one writes)."""
+    # The answer to a record made on a phone is built after its commit: each of 50 phones sending at once
+    # held SQLite's write lock for that too (a third of its time in the lock) and the last waited past the
+    # busy timeout. A transaction begun already keeps the kind it began as.
+    if has_request_context():
+        g._db_reads_only = reads_only
 
 
 @event.listens_for(Engine, "connect")

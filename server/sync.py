@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.database import reads_only, reads_only_from_here
 from server.errors import Conflict, ValidationFailed
 from server.extensions import db
 
@@ -115,6 +116,9 @@ def write_once(model: type[T], client_id: str, digest: str, write: Callable[[], 
     or the commit, the copy that won is answered instead: (that record, False), or 409 for other content.
     `cleanup` runs whenever nothing was committed, to remove files written for the record (nothing half-way).
     """
+    if reads_only():  # a write after one already committed in this request
+        db.session.rollback()  # so that its transaction begins with the write lock
+        reads_only_from_here(False)
     try:
         repeat = find_repeat(model, client_id, digest)
         if repeat is not None:
@@ -125,6 +129,7 @@ def write_once(model: type[T], client_id: str, digest: str, write: Callable[[], 
     except IntegrityError:
         db.session.rollback()
         cleanup()
+        reads_only_from_here()
         winner = find_repeat(model, client_id, digest)
         if winner is None:
             raise
@@ -133,6 +138,7 @@ def write_once(model: type[T], client_id: str, digest: str, write: Callable[[], 
         db.session.rollback()
         cleanup()
         raise
+    reads_only_from_here()  # the caller's answer reads what was written: without SQLite's write lock
     return result, True
 
 
