@@ -228,6 +228,26 @@ class HazardSummary(Answer):
                                                                 "safe meanwhile, newest first.")
 
 
+class HazardItem(Answer):
+    """A hazard as the field app's lists show it (my tasks, a zone's open hazards): no client id, people or
+    times beyond the deadline's day; its page (GET /api/v1/hazards/<id>) has the rest."""
+
+    id: int
+    zone: ZoneRef
+    category: CategoryRef
+    description: str
+    severity: Severity
+    severity_label: str
+    state: State
+    state_label: str
+    overdue: bool = Field(description="Derived: assigned and past the deadline.")
+    deadline_date: date | None = Field(description="The deadline day in the school's time zone.")
+    thumb_url: str | None
+    allowed_actions: list[Action] = Field(description="What the signed-in user may do now.")
+    interim_controls: list[InterimControl] = Field(description="While open: what was done to keep people "
+                                                                "safe meanwhile, newest first.")
+
+
 class Hazard(HazardSummary):
     plan: Plan | None = Field(description="The latest version of the rectification plan, if any.")
     photos: list[Photo]
@@ -294,9 +314,9 @@ class Transitions(Answer):
 
 
 class Tasks(Answer):
-    tasks: list[HazardSummary] = Field(description="A page of my tasks, overdue first, then by deadline.")
+    tasks: list[HazardItem] = Field(description="A page of my tasks, overdue first, then by deadline.")
     overdue: int = Field(description="How many of all my tasks are overdue.")
-    rechecks: list[HazardSummary] = Field(description="A page of the rechecks I may make, oldest first.")
+    rechecks: list[HazardItem] = Field(description="A page of the rechecks I may make, oldest first.")
     tasks_total: int = Field(description="How many tasks in all (ask again with a larger offset for more).")
     rechecks_total: int = Field(description="How many rechecks in all.")
     limit: int
@@ -305,7 +325,7 @@ class Tasks(Answer):
 
 class ZoneHazards(Answer):
     zone_id: int
-    hazards: list[HazardSummary]
+    hazards: list[HazardItem]
 
 
 class Category(Answer):

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from server.api.schemas import Answer, ClientId, DeviceTime, Id, RequestBody, Text
 from server.patrols.models import NO_HAZARD, RESULTS
-from server.zones.schemas import Zone, ZoneRef
+from server.zones.schemas import ZoneRef
 
 NOTE_MAX = 500
 CHECKLIST_MAX_ITEMS = 100
@@ -72,12 +72,37 @@ class VisitWritten(Answer):
     visit: Visit
 
 
+ROUND_PAGE = 10  # what home shows at once: the most pressing zones, the rest a tap away ("show more")
+ROUND_PAGE_MAX = 500
+
+
+class RoundQuery(RequestBody):
+    """Which page of today's zones due."""
+
+    limit: int = Field(ROUND_PAGE, ge=1, le=ROUND_PAGE_MAX, description="Zones due per page.")
+    offset: int = Field(0, ge=0, le=2**63 - 1, description="For paging: the number of zones due to skip.")
+
+
+class RoundZone(Answer):
+    """A zone as the round lists it: what its line shows and the label token it opens (the rest of the zone
+    is in the directory the phone keeps)."""
+
+    id: int
+    code: str
+    name: str
+    key_area: bool
+    token: str
+
+
 class DueZone(Answer):
-    zone: Zone
+    zone: RoundZone
     last_visit_at: datetime | None
 
 
 class TodaysRound(Answer):
     date: date
-    due: list[DueZone]
-    done: list[Zone]
+    due: list[DueZone] = Field(description="A page of the zones due: key areas, the longest unvisited first.")
+    due_total: int = Field(description="How many zones are due in all (ask with a larger offset for more).")
+    done: list[RoundZone] = Field(description="The zones I patrolled today.")
+    limit: int
+    offset: int

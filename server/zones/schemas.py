@@ -1,6 +1,8 @@
 """The zone payloads of /api/v1, declared once: the zone directory the field app keeps for offline scans."""
 
-from server.api.schemas import Answer
+from pydantic import Field
+
+from server.api.schemas import Answer, RequestBody
 
 
 class ZoneRef(Answer):
@@ -33,6 +35,20 @@ class ZoneOne(Answer):
     zone: Zone
 
 
+class ZonesQuery(RequestBody):
+    """The directory whole, or only its changes since the version the phone keeps."""
+
+    since: str | None = Field(None, max_length=100, description=(
+        "The `version` of the directory the phone keeps: answer only the zones changed since, and those "
+        "retired. A version the server cannot answer from (unreadable, or a responsible person changed) gets "
+        "the whole directory."))
+
+
 class Zones(Answer):
-    zones: list[Zone]
+    zones: list[Zone] = Field(description="Every active zone; with `since`, those changed since.")
+    since: str | None = Field(description="The version these are the changes since; null: the whole.")
+    retired: list[int] = Field(description="With `since`: the zones taken out of use since (drop them).")
+    total: int = Field(description="How many active zones in all: the directory kept once the changes are "
+                                   "applied has exactly this many (else ask for the whole).")
+    version: str = Field(description="This directory's version, for the next `since`.")
 

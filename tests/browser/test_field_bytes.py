@@ -1,8 +1,9 @@
 """Each byte fetched once (issue 12): a first visit asks the server for each piece of data once (the page
-hands what it read to its worker); on the next app open the data the phone has comes back as 304 with no body
-(the worker asks with the ETag of the copy it keeps), the reference data (words, categories, zones, rules)
-only once per run of the worker, and the app still works with no signal afterwards; the QR decoder is fetched
-once, through the worker, and kept, and never by a phone with a native QR reader.
+hands what it read to its worker); on the next app open the data the phone has comes back as 304 with no
+body (the worker asks with the ETag of the copy it keeps), the reference data (words, categories, zones,
+rules) only once per run of the worker (the zone directory: its changes since the copy kept), and the app
+still works with no signal afterwards; the QR decoder is fetched once, through the worker, and kept, and
+never by a phone with a native QR reader.
 
 The server counts what it is asked (a WSGI wrapper around the live app): what a phone fetches is what reaches
 the server, whoever asked (the page or the service worker).
@@ -21,6 +22,8 @@ READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with n
 # work, asked at every app open, and the reference data, asked once per run of the service worker.
 WORK = ["/api/v1/me/tasks", "/api/v1/me/today"]
 REFERENCE = ["/api/v1/i18n", "/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"]
+# The zone directory a phone keeps is brought up to date with the changes since its version (issue 12).
+DIRECTORY_CHANGES = "/api/v1/zones?since"
 # A first visit: each answer the app keeps reaches the server once, whoever asked for it (page or worker).
 FIRST_VISIT = {"/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today",
                "/api/v1/notifications?unread=1&limit=1", "/api/v1/notifications", "/api/v1/zones",
@@ -74,12 +77,15 @@ def test_a_first_visit_asks_for_each_piece_of_data_once(first_visit, asked):
 
 
 def _app_open(phone, live, asked) -> dict:
-    """Open the app again; return {URL: status} of the field data that reached the server."""
+    """Open the app again; return {URL: status} of the field data that reached the server (the zone
+    directory's changes since the phone's copy as DIRECTORY_CHANGES)."""
     asked.log.clear()
     phone.goto(f"{live}/app")
     expect(phone.locator("#offline-ready")).to_have_text(READY)
     phone.wait_for_load_state("networkidle")
-    return {url: status for url, status in asked.log if url in WORK + REFERENCE}
+    named = [(DIRECTORY_CHANGES if url.startswith(f"{DIRECTORY_CHANGES}=") else url, status)
+             for url, status in asked.log]
+    return {url: status for url, status in named if url in WORK + REFERENCE + [DIRECTORY_CHANGES]}
 
 
 def test_the_next_app_open_gets_304_for_what_the_phone_has_and_works_offline_after(live, phone, first_visit,
@@ -104,7 +110,8 @@ def test_a_new_run_of_the_worker_revalidates_the_reference_data_once(live, phone
     cdp = phone.context.new_cdp_session(phone)
     cdp.send("ServiceWorker.enable")
     cdp.send("ServiceWorker.stopAllWorkers")
-    assert _app_open(phone, live, asked) == dict.fromkeys(WORK + REFERENCE, 304)
+    rest = [url for url in REFERENCE if url != "/api/v1/zones"]
+    assert _app_open(phone, live, asked) == {**dict.fromkeys(WORK + rest, 304), DIRECTORY_CHANGES: 200}
     assert _app_open(phone, live, asked) == dict.fromkeys(WORK, 304)
 
 

@@ -80,7 +80,6 @@ function outboxCard() {
   return redraw().then(() => card);
 }
 
-const FIRST = 6;
 const FILL_WAIT_MS = 1500;
 
 function roundItem(zone, { last, done, queued }) {
@@ -92,29 +91,53 @@ function roundItem(zone, { last, done, queued }) {
       h("br"), h("span", { class: "muted" }, zone.code, " · ", note)));
 }
 
+// A district has hundreds of zones (issue 12: the whole round was 8.9 kB at every first load): the server
+// sends a page, the most pressing first, and "show more" asks for the next one (offline: the first page, kept).
 async function fillRound(section, getJSON) {
   const [round, waiting] = await Promise.all([getJSON("/api/v1/me/today"), outbox.list()]);
   const today = localTime(new Date().toISOString(), { time: false });
   // Offline the next morning the cached list is yesterday's: its "done today" is not today's.
   const stale = round.date !== today;
-  const { due } = round;
   const done = stale ? [] : round.done;
-  if (!due.length && !done.length) return;
+  if (!round.due_total && !done.length) return;
   // Visits and reports made offline today are not on the server's list yet: the phone knows they are done.
   const queued = new Set(waiting.filter((i) => i.fields?.zone_id && i.state === "waiting"
                                         && localTime(i.created_at, { time: false }) === today)
     .map((i) => String(i.fields.zone_id)));
-  const todo = due.filter((d) => !queued.has(String(d.zone.id)));
-  const recorded = due.filter((d) => queued.has(String(d.zone.id)));
+  const recorded = round.due.filter((d) => queued.has(String(d.zone.id)));
+  const todo = (due) => due.filter((d) => !queued.has(String(d.zone.id)))
+    .map((d) => roundItem(d.zone, { last: d.last_visit_at }));
+  const left = round.due_total - recorded.length;
+  const items = h("ul", { class: "round" }, todo(round.due));
+  const count = h("p", { class: "muted", id: "round-count" });
+  const problem = h("p", { class: "field-error", role: "alert" });
+  let { offset, limit } = round;
+  const more = h("button", { type: "button", id: "more-round", onclick: async () => {
+    more.disabled = true;
+    try {
+      const page = await getJSON(`/api/v1/me/today?limit=${limit}&offset=${offset + limit}`);
+      ({ offset, limit } = page);
+      replace(problem);
+      const added = todo(page.due);
+      items.append(...added);
+      added[0]?.querySelector("a").focus();  // a screen reader goes on from the first zone added
+      update(page.due_total);
+    } catch (err) {
+      replace(problem, err.code === "network" ? t("network_error") : t("error", { message: err.message }));
+    } finally {
+      more.disabled = false;
+    }
+  } }, t("show_more"));
+  const update = (total) => {
+    more.hidden = offset + limit >= total;
+    count.textContent = more.hidden ? "" : t("shown_of", { shown: items.children.length, total: left });
+  };
+  update(round.due_total);
   section.hidden = false;
   replace(section,
-    h("h2", { id: "round-title" }, t("todays_round", { n: todo.length })),
+    h("h2", { id: "round-title" }, t("todays_round", { n: left })),
     stale ? h("p", { class: "muted" }, t("round_as_of", { date: round.date })) : null,
-    todo.length ? h("ul", { class: "round" }, todo.slice(0, FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))
-      : h("p", { class: "notice notice-ok" }, t("round_complete")),
-    // A school has dozens of zones: the most pressing first, the rest a tap away.
-    todo.length > FIRST ? h("details", {}, h("summary", {}, t("more_zones", { n: todo.length - FIRST })),
-      h("ul", { class: "round" }, todo.slice(FIRST).map((d) => roundItem(d.zone, { last: d.last_visit_at })))) : null,
+    left ? [items, count, problem, more] : h("p", { class: "notice notice-ok" }, t("round_complete")),
     done.length || recorded.length ? h("details", {},
       h("summary", {}, t("done_today", { n: done.length + recorded.length })),
       h("ul", { class: "round" },

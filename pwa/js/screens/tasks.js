@@ -29,10 +29,10 @@ export function fill(section, { tasks, tasks_total: total }) {
 }
 
 /** Fill the home screen's card that counts the rechecks awaiting the user (with the way to their list). */
-export function fillRechecks(card, { rechecks }) {
-  if (!rechecks.length) return;
+export function fillRechecks(card, { rechecks_total: total }) {
+  if (!total) return;
   card.hidden = false;
-  replace(card, t("rechecks_waiting", { n: rechecks.length }), h("br"),
+  replace(card, t("rechecks_waiting", { n: total }), h("br"),  // all of them, not the first page's
     h("a", { href: "/app/tasks", "data-nav": true }, t("see_list")));
 }
 

@@ -1,0 +1,62 @@
+"""The zone directory a phone keeps stays complete and current with only the changes sent (issue 12).
+
+A phone signs in (a first visit, no reload) and keeps the directory. On the server a zone is renamed, one is
+retired and one is added. The next morning the browser has stopped the app's worker meanwhile (as phones do)
+and the app opens again: its worker asks for the changes since its copy, not the whole directory. Then, with
+no signal, each label opens what the server says now: the renamed zone with its new name, the added one (never
+opened on this phone), and the retired one no more.
+"""
+
+from playwright.sync_api import expect
+
+from server.extensions import db
+from server.zones.models import Zone
+from tests.browser.conftest import serious_violations
+from tests.browser.test_outbox_tabs import _installed
+
+# The directory as the worker keeps it: its zones' names by label token.
+KEPT_NAMES = """async () => {
+    const kept = await (await caches.open("data-v1")).match("/api/v1/zones");
+    return kept ? Object.fromEntries((await kept.json()).zones.map((z) => [z.token, z.name])) : null;
+}"""
+
+
+def _next_morning(page):
+    """Stop the app's service worker, as a phone's browser does between two uses of the app."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    cdp.detach()
+
+
+def test_the_kept_directory_gets_the_changes_and_every_label_opens_offline(app, live, phone, make_user,
+                                                                            make_zone):
+    patrol = make_user(roles=("patrol",))
+    renamed, retired, kept = make_zone(name="一楼东厕所"), make_zone(name="旧仓库"), make_zone(name="门卫室")
+    _installed(phone, live, patrol.username)
+    with app.app_context():
+        db.session.get(Zone, renamed.id).name = "一楼东卫生间"
+        db.session.get(Zone, retired.id).active = False
+        db.session.commit()
+    added = make_zone(name="新建器材室")
+    asked = []
+    # What the worker asks the network (the page's own requests go to the worker).
+    phone.context.on("request", lambda request: request.service_worker and asked.append(
+        request.url.split(live, 1)[-1]))
+
+    _next_morning(phone)
+    phone.goto(f"{live}/app")
+    expect(phone.locator("html[data-offline=ready]")).to_be_attached(timeout=15000)
+    directory = [path for path in asked if path.startswith("/api/v1/zones")]
+    assert len(directory) == 1 and directory[0].startswith("/api/v1/zones?since="), directory
+    assert phone.evaluate(KEPT_NAMES) == {renamed.qr_token: "一楼东卫生间", kept.qr_token: "门卫室",
+                                          added.qr_token: "新建器材室"}
+
+    phone.context.set_offline(True)
+    for zone, name in [(renamed, "一楼东卫生间"), (added, "新建器材室"), (kept, "门卫室")]:
+        phone.goto(f"{live}/z/{zone.qr_token}")
+        expect(phone.locator("main h1")).to_have_text(name)
+    assert serious_violations(phone) == []
+    phone.goto(f"{live}/z/{retired.qr_token}")
+    expect(phone.locator("main")).not_to_contain_text("旧仓库")
+    expect(phone.locator("main [role=alert]")).to_be_visible()
