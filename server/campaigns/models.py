@@ -142,7 +142,8 @@ class ItemResult(db.Model):
         CheckConstraint("result IN ('pass', 'fail', 'na')", name="result_known"),
         CheckConstraint("(hazard_id IS NOT NULL) = (result = 'fail')", name="hazard_iff_failed"),
         UniqueConstraint("answer_id", "item_id", name="uq_campaign_item_results_answer_item"),
-        Index("ix_campaign_item_results_item", "item_id", "result"),
+        # An item's counts over the latest answers read from the index alone (the progress page).
+        Index("ix_campaign_item_results_item_answer", "item_id", "result", "answer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -139,8 +139,10 @@ def _latest_ids():
     return select(answer.id).where(answer.campaign_id == _CAMPAIGN, answer.id == newest)
 
 
+# The campaign's items first, so that SQLite reads their results in (item, result, answer) index order.
+_ITEMS = select(CampaignItem.id).where(CampaignItem.campaign_id == _CAMPAIGN)
 _ITEM_COUNTS = (select(ItemResult.item_id, ItemResult.result, func.count())
-                .where(ItemResult.answer_id.in_(_latest_ids()))
+                .where(ItemResult.item_id.in_(_ITEMS), ItemResult.answer_id.in_(_latest_ids()))
                 .group_by(ItemResult.item_id, ItemResult.result))
 _HEADLINE = select(
     select(func.count()).where(CampaignZone.campaign_id == _CAMPAIGN).scalar_subquery(),
