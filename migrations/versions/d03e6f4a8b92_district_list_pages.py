@@ -1,7 +1,9 @@
 """Indexes for the district-scale lists: the hazard list's counts, each an index count, then ANALYZE (SQLite)
 
 hazards(state, closed_at) (closed this month: without it SQLite reads every closed hazard's row, 180 ms at
-100,000), hazards(state, deferral_requested_at) (the deferral requests waiting).
+100,000), hazards(state, deferral_requested_at) (the deferral requests waiting), hazards(state, rectifier_id,
+deadline) (the rechecks one may make counted without reading their rows, 7 ms at 100,000; a rectifier's tasks
+by deadline).
 
 Revision ID: d03e6f4a8b92
 Revises: c92d5e3f7a81
@@ -21,6 +23,7 @@ depends_on = None
 INDEXES = (
     ('ix_hazards_state_closed_at', 'hazards', ['state', 'closed_at']),
     ('ix_hazards_state_deferral', 'hazards', ['state', 'deferral_requested_at']),
+    ('ix_hazards_state_rectifier_deadline', 'hazards', ['state', 'rectifier_id', 'deadline']),
 )
 
 

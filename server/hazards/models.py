@@ -76,6 +76,8 @@ class Hazard(db.Model):
         # The hazard list's counts (closed this month, deferral requests) each by an index count.
         Index("ix_hazards_state_closed_at", "state", "closed_at"),
         Index("ix_hazards_state_deferral", "state", "deferral_requested_at"),
+        # The rechecks one may make (not one's own work) counted, a rectifier's tasks by deadline.
+        Index("ix_hazards_state_rectifier_deadline", "state", "rectifier_id", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -143,9 +143,12 @@ def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[
         if skip >= size:
             skip -= size
             continue
-        page = (query.where(group).options(*names_only())
-                .order_by(Hazard.deadline.asc().nulls_last(), Hazard.received_at.desc(), Hazard.id.desc())
-                .limit(wanted).offset(skip))
+        order = (Hazard.deadline.asc().nulls_last(), Hazard.received_at.desc(), Hazard.id.desc())
+        # The page's ids first, then its hazards with their zone, category and people: joined before the
+        # sort, every row of the group carried them through it (the 793 new reports at 100k: 10 ms, not 2).
+        ids = (query.where(group).with_only_columns(Hazard.id, maintain_column_froms=True)
+               .order_by(*order).limit(wanted).offset(skip))
+        page = select(Hazard).where(Hazard.id.in_(ids)).options(*names_only()).order_by(*order)
         found = list(db.session.scalars(page).unique())
         rows += found
         wanted -= len(found)
