@@ -46,6 +46,11 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// A page that loaded while this worker activated was no client when it claimed them: it asks (app.js).
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 // Background Sync: the browser fires "outbox" when the connection is back, and the worker tells the app's open
 // tabs to send (the outbox belongs to the page). It does not wait for them: an event held open keeps this
 // worker busy, and a new release cannot take over behind it. Each tab retries on its own backoff; with no tab

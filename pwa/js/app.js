@@ -240,6 +240,12 @@ async function start() {
         const kept = await handOver(navigator.serviceWorker.controller).catch(() => []);
         warm([...OPENING_DATA, ...FIELD_DATA].filter((path) => !kept.includes(path)));
       }, { once: true });
+      // A page whose HTML was still on its way when its worker activated was no client for that worker's claim
+      // and would stay uncontrolled, never ready offline, until the next visit: once a worker is active and none
+      // controls this page, the page asks to be taken over.
+      navigator.serviceWorker.ready.then((registration) => {
+        if (!navigator.serviceWorker.controller) registration.active?.postMessage("claim");
+      }).catch(() => {});
     }
   }
   outbox.start();
