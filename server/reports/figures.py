@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from server.auth.models import User
@@ -32,7 +32,6 @@ from server.extensions import db
 from server.hazards import access, filters, states
 from server.hazards.filters import LATE, NONE, ON_TIME, OPEN, OVERDUE, VALID, BadFilter, HazardFilter
 from server.hazards.models import Category, Hazard
-from server.schooltime import start_of_day
 from server.schooltime import today as school_today
 from server.zones.models import Zone
 
@@ -48,7 +47,7 @@ TREND_WEEKS = 12
 Rectifier = aliased(User, name="rectifier")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a dashboard holds thousands
 class Figure:
     """A number of hazards and the filter that names exactly them."""
 
@@ -145,32 +144,50 @@ def days_to_close():
     return func.extract("epoch", Hazard.closed_at - Hazard.device_reported_at) / 86400.0
 
 
-# The tables a query of figures may join for the columns it groups by. Every hazard has exactly one zone and
-# one category (NOT NULL foreign keys) and at most one rectifier (an outer join), so a join adds columns,
-# never rows or figures; a query joins only what it reads, since a join it does not need can lead SQLite's
-# planner to read every hazard zone by zone instead of the period's through their index.
-ZONE = (Zone, Zone.id == Hazard.zone_id, False)
-CATEGORY = (Category, Category.id == Hazard.category_id, False)
-RECTIFIER = (Rectifier, Rectifier.id == Hazard.rectifier_id, True)
+@dataclass(frozen=True, eq=False)
+class Join:
+    """A table a query of figures may join for the columns it groups by, and the hazard's column naming its
+    row (its foreign key); outer when a hazard may have none."""
+
+    table: object
+    key: object
+    outer: bool = False
+
+
+# Every hazard has exactly one zone and one category (NOT NULL foreign keys) and at most one rectifier (an
+# outer join), so a join adds columns, never rows or figures; a query joins only what it reads, since a join
+# it does not need can lead SQLite's planner to read every hazard zone by zone instead of the period's
+# through their index.
+ZONE = Join(Zone, Hazard.zone_id)
+CATEGORY = Join(Category, Hazard.category_id)
+RECTIFIER = Join(Rectifier, Hazard.rectifier_id, outer=True)
 
 
 def _base(user, base: HazardFilter, now: datetime, *columns, joins: tuple = ()):
     query = select(*columns).select_from(Hazard)
-    for table, on, outer in joins:
-        query = query.join(table, on, isouter=outer)
+    for join in joins:
+        query = query.join(join.table, join.table.id == join.key, isouter=join.outer)
     return query.where(access.visibility(user), *base.conditions(now))
 
 
-def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime) -> dict[str, Figure]:
+def count_figures(user, base: HazardFilter, measures: dict[str, dict], now: datetime,
+                  also: tuple[HazardFilter, dict[str, dict]] | None = None) -> dict[str, Figure]:
     """Return one Figure per measure (filter changes on top of `base`), in one aggregate query.
 
     The query reads the rows `base` names, so a base that an index narrows (a period, the open states) reads
-    only those.
+    only those. `also`: another base and its measures, counted in the same statement by a subquery of their
+    own (reading their rows through their own index).
     """
-    query = _base(user, base, now, *(_count(changes, now).label(name) for name, changes in measures.items()))
-    row = db.session.execute(query).one()
-    return {name: Figure(int(getattr(row, name)), base.replace(**changes))
-            for name, changes in measures.items()}
+    columns = [_count(changes, now).label(name) for name, changes in measures.items()]
+    named = {name: base.replace(**changes) for name, changes in measures.items()}
+    if also:
+        other, extra = also
+        # Not correlated: the subquery reads the hazards its own base names, not the outer row.
+        columns += [_base(user, other, now, _count(changes, now)).correlate(None).scalar_subquery()
+                    .label(name) for name, changes in extra.items()]
+        named.update({name: other.replace(**changes) for name, changes in extra.items()})
+    row = db.session.execute(_base(user, base, now, *columns)).one()
+    return {name: Figure(int(getattr(row, name)), found) for name, found in named.items()}
 
 
 @dataclass(frozen=True)
@@ -219,8 +236,8 @@ class Dimension:
     columns: Callable[[], tuple]
     changes: Callable[[tuple], dict]
     label: Callable[[tuple, str], str]
+    join: Join | None = None  # the table its columns come from (ZONE, CATEGORY, RECTIFIER)
     only: Callable[[], tuple] = lambda: ()  # conditions on the rows that have such a group at all
-    joins: tuple = ()  # the tables its columns come from (ZONE, CATEGORY, RECTIFIER)
 
 
 def _text_label(empty):
@@ -231,23 +248,23 @@ DIMENSIONS = {
     "category": Dimension(
         "category", _l("By category"), lambda: (Category.id, Category.name, Category.name_en),
         lambda row: {"category_id": row[0]},
-        lambda row, locale: row[2] if str(locale).startswith("en") and row[2] else row[1], joins=(CATEGORY,)),
+        lambda row, locale: row[2] if str(locale).startswith("en") and row[2] else row[1], join=CATEGORY),
     "building": Dimension("building", _l("By building"), lambda: (Zone.building,),
                           lambda row: {"building": row[0] or NONE}, _text_label(_l("No building")),
-                          joins=(ZONE,)),
+                          join=ZONE),
     "zone": Dimension("zone", _l("By zone"), lambda: (Zone.id, Zone.code, Zone.name),
                       lambda row: {"zone_id": row[0]}, lambda row, locale: f"{row[1]} · {row[2]}",
-                      joins=(ZONE,)),
+                      join=ZONE),
     "department": Dimension("department", _l("By department"), lambda: (Zone.department,),
                             lambda row: {"department": row[0] or NONE}, _text_label(_l("No department")),
-                            joins=(ZONE,)),
+                            join=ZONE),
     "rectifier": Dimension(
         "rectifier", _l("By rectifier"), lambda: (Rectifier.id, Rectifier.display_name),
         lambda row: {"rectifier_id": row[0]} if row[0] is not None else {"no_rectifier": True},
-        lambda row, locale: row[1] or str(_l("Not assigned")), joins=(RECTIFIER,)),
+        lambda row, locale: row[1] or str(_l("Not assigned")), join=RECTIFIER),
     "contractor": Dimension("contractor", _l("By contractor"), lambda: (Rectifier.company,),
                             lambda row: {"company": row[0] or NONE}, _text_label(_l("School staff")),
-                            only=lambda: (Hazard.rectifier_id.is_not(None),), joins=(RECTIFIER,)),
+                            join=RECTIFIER, only=lambda: (Hazard.rectifier_id.is_not(None),)),
 }
 
 
@@ -272,7 +289,7 @@ def breakdown(user, base: HazardFilter, dimension: Dimension, measures: dict[str
     days = func.avg(case((Hazard.state == states.CLOSED, days_to_close()))) if with_days else literal(None)
     query = (_base(user, base, now, *columns, days.label("mean_days"),
                    *(_count(changes, now).label(name) for name, changes in measures.items()),
-                   joins=dimension.joins)
+                   joins=(dimension.join,))
              .where(*dimension.only(), *only).group_by(*columns))
     return _sorted([_group(base, dimension, tuple(row[:len(columns)]), measures,
                            [getattr(row, name) for name in measures], locale, _round(row.mean_days))
@@ -282,9 +299,10 @@ def breakdown(user, base: HazardFilter, dimension: Dimension, measures: dict[str
 def _group(base: HazardFilter, dimension: Dimension, key: tuple, measures: dict[str, dict], values: list,
            locale: str, mean_days: float | None = None) -> Group:
     """Return one group of a breakdown: its label, and its figures (`values`, in `measures`' order)."""
-    group_filter = base.replace(**dimension.changes(key))
+    # Each figure's filter in one step from the period's: the group's changes, then the measure's.
+    group = dimension.changes(key)
     return Group(key, dimension.label(key, locale),
-                 {name: Figure(int(value), group_filter.replace(**changes))
+                 {name: Figure(int(value), base.replace(**{**group, **changes}))
                   for (name, changes), value in zip(measures.items(), values, strict=True)}, mean_days)
 
 
@@ -298,35 +316,56 @@ def breakdowns(user, base: HazardFilter, dimensions: dict[str, Dimension], measu
                now: datetime, locale: str = "zh") -> dict[str, list[Group]]:
     """Return breakdown()'s groups for each of `dimensions`, from one read of the hazards `base` names.
 
-    One GROUP BY over every column the dimensions group by (and, for a dimension counting only some rows,
-    whether a row is one of them): each dimension's groups are unions of its rows, so their figures are the
-    rows' sums, added up here. Reading the period's hazards once rather than once per dimension is what keeps
-    the dashboard near the bare SQL; its rows are at most the period's hazards, and far fewer.
+    One GROUP BY over the hazards' own keys of the tables the dimensions read (zone, category, rectifier;
+    and, for a dimension counting only some rows, whether a row is one of them), with no join; then the
+    columns each dimension groups by, read once per zone, category or person named. A dimension's groups
+    are unions of those rows, so their figures are the rows' sums, added up here. Reading the period's
+    hazards once, not once per dimension, is what keeps the dashboard near the bare SQL.
     """
-    columns: list = []
-    for dimension in dimensions.values():
-        columns += [column for column in dimension.columns() if not any(column is c for c in columns)]
-    places = {name: [next(i for i, c in enumerate(columns) if c is column) for column in dimension.columns()]
-              for name, dimension in dimensions.items()}
-    flags = {name: case((and_(*dimension.only()), 1), else_=0).label(f"in_{name}")
+    joins = list(dict.fromkeys(dimension.join for dimension in dimensions.values()))
+    flags = {name: case((and_(*dimension.only()), 1), else_=0)
              for name, dimension in dimensions.items() if dimension.only()}
-    joins = tuple(dict.fromkeys(join for dimension in dimensions.values() for join in dimension.joins))
-    query = (_base(user, base, now, *columns, *flags.values(),
-                   *(_count(changes, now).label(name) for name, changes in measures.items()), joins=joins)
-             .group_by(*columns, *flags.values()))
+    grain = [join.key for join in joins] + list(flags.values())
+    rows = db.session.execute(
+        _base(user, base, now, *grain, *(_count(changes, now) for changes in measures.values()))
+        .group_by(*grain)).all()
+    keys = _keys(joins, dimensions, rows)
+    plan = [(name, joins.index(dimension.join), keys[name],
+             len(joins) + list(flags).index(name) if name in flags else None)
+            for name, dimension in dimensions.items()]
     sums: dict[str, dict[tuple, list[int]]] = {name: {} for name in dimensions}
-    width = len(columns) + len(flags)
-    for row in db.session.execute(query):
-        values = row[width:]
-        for name, place in places.items():
-            if name in flags and not getattr(row, f"in_{name}"):
+    for row in rows:
+        values = row[len(grain):]
+        for name, at, key_of, flag in plan:
+            if flag is not None and not row[flag]:
                 continue
-            total = sums[name].setdefault(tuple(row[i] for i in place), [0] * len(measures))
-            for i, value in enumerate(values):
-                total[i] += int(value)
+            key = key_of[row[at]]
+            total = sums[name].get(key)
+            sums[name][key] = (list(values) if total is None
+                               else [a + b for a, b in zip(total, values, strict=True)])
     return {name: _sorted([_group(base, dimension, key, measures, values, locale)
                            for key, values in sums[name].items()], measures)
             for name, dimension in dimensions.items()}
+
+
+def _keys(joins: list[Join], dimensions: dict[str, Dimension], rows) -> dict[str, dict]:
+    """Return, per dimension, the group key (its columns' values) of each zone, category or person named in
+    `rows` (by their position in `joins`); no one (an outer join's NULL) has a key of NULLs."""
+    keys: dict[str, dict] = {}
+    for at, join in enumerate(joins):
+        mine = {name: dimension.columns() for name, dimension in dimensions.items() if dimension.join is join}
+        for name, columns in mine.items():
+            keys[name] = {None: (None,) * len(columns)}
+        named = {row[at] for row in rows} - {None}
+        if not named:
+            continue
+        everyone = [column for columns in mine.values() for column in columns]
+        for entity in db.session.execute(select(join.table.id, *everyone).where(join.table.id.in_(named))):
+            start = 1
+            for name, columns in mine.items():
+                keys[name][entity[0]] = tuple(entity[start:start + len(columns)])
+                start += len(columns)
+    return keys
 
 
 @dataclass(frozen=True)
@@ -339,31 +378,28 @@ class Week:
 
 
 def trend(user, now: datetime, weeks: int = TREND_WEEKS) -> list[Week]:
-    """Return the last `weeks` weeks (this one last): found vs closed, in two aggregate queries."""
+    """Return the last `weeks` weeks (this one last): found vs closed, in one query."""
     this_monday = week_start(school_today(now))
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    last = this_monday + timedelta(days=6)
-    found = _weekly(user, HazardFilter(states=(VALID,), found_from=mondays[0], found_to=last),
-                    Hazard.device_reported_at, mondays, now)
-    closed = _weekly(user, HazardFilter(states=(states.CLOSED,), closed_from=mondays[0], closed_to=last),
-                     Hazard.closed_at, mondays, now)
-    return [Week(monday, Figure(found.get(i, 0), HazardFilter(states=(VALID,), found_from=monday,
-                                                              found_to=monday + timedelta(days=6))),
-                 Figure(closed.get(i, 0), HazardFilter(states=(states.CLOSED,), closed_from=monday,
-                                                       closed_to=monday + timedelta(days=6))))
-            for i, monday in enumerate(mondays)]
+    sundays = [monday + timedelta(days=6) for monday in mondays]
+    found = [HazardFilter(states=(VALID,), found_from=monday, found_to=sunday)
+             for monday, sunday in zip(mondays, sundays, strict=True)]
+    closed = [HazardFilter(states=(states.CLOSED,), closed_from=monday, closed_to=sunday)
+              for monday, sunday in zip(mondays, sundays, strict=True)]
+    figures = counted(user, found + closed, now)
+    return [Week(monday, figures[i], figures[weeks + i]) for i, monday in enumerate(mondays)]
 
 
-def _weekly(user, base: HazardFilter, column, mondays: list[date], now: datetime) -> dict[int, int]:
-    """Return how many hazards `base` names in each week (by its index in `mondays`) of `column`'s day.
+def counted(user, filters: list[HazardFilter], now: datetime) -> list[Figure]:
+    """Return the figure of each filter, counted in one query: a COUNT per filter, their UNION ALL.
 
-    One GROUP BY over the weeks' rows (read through `column`'s index): a row's week is the first whose end
-    (the next Monday's first moment, the bound a filter of that week has) is after it, so each count is the
-    hazards its week's filter names; one sum per week would test every row against all of them.
+    Each count reads its own rows through their index (a week's days through the index on their time), with
+    no sort and no test of a row against the other filters: a GROUP BY on a week computed per row cost the
+    trend twice as much. Each count is the hazards its filter names, exactly.
     """
-    week = case(*((column < start_of_day(monday + timedelta(weeks=1)), i)
-                  for i, monday in enumerate(mondays)))
-    return dict(db.session.execute(_base(user, base, now, week, func.count()).group_by(week)).all())
+    counts = dict(db.session.execute(union_all(*(_base(user, one, now, literal(i), func.count())
+                                                 for i, one in enumerate(filters)))).all())
+    return [Figure(counts.get(i, 0), one) for i, one in enumerate(filters)]
 
 
 @dataclass
@@ -385,11 +421,11 @@ class Dashboard:
 def headline(user, now: datetime) -> dict[str, Figure]:
     """Return the figures of things as they stand: open, overdue, awaiting recheck, closed this week."""
     today = school_today(now)
-    # Two reads, each through its index: the open hazards (the state index covers state and deadline) and
-    # this week's closings (closed_at); one query for both would read every hazard.
-    return {**count_figures(user, HazardFilter(states=(OPEN,)), HEADLINE, now),
-            **count_figures(user, HazardFilter(closed_from=week_start(today), closed_to=today),
-                            {"closed_this_week": {"states": (states.CLOSED,)}}, now)}
+    # Two reads in one statement, each through its index: the open hazards (the state index covers state and
+    # deadline) and this week's closings (closed_at); one read for both would read every hazard.
+    return count_figures(user, HazardFilter(states=(OPEN,)), HEADLINE, now,
+                         also=(HazardFilter(closed_from=week_start(today), closed_to=today),
+                               {"closed_this_week": {"states": (states.CLOSED,)}}))
 
 
 def summary(user, base: HazardFilter, now: datetime) -> dict[str, Figure]:
