@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from server import schooltime
@@ -63,7 +64,8 @@ def campaign_line(hazard_id: int) -> dict | None:
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
+    # With its checklist in the same statement: every page of a campaign shows its items.
+    campaign = db.session.get(Campaign, campaign_id, options=[joinedload(Campaign.items)])
     if campaign is None:
         raise NotFound()
     return campaign
