@@ -3,7 +3,7 @@
 hazards(state, closed_at) (closed this month: without it SQLite reads every closed hazard's row, 180 ms at
 100,000), hazards(state, deferral_requested_at) (the deferral requests waiting), hazards(state, rectifier_id,
 deadline) (the rechecks one may make counted without reading their rows, 7 ms at 100,000; a rectifier's tasks
-by deadline).
+by deadline), patrol_visits(patrol_id, device_at) (a patrol's visits of the day, for today's round).
 
 Revision ID: d03e6f4a8b92
 Revises: c92d5e3f7a81
@@ -24,6 +24,7 @@ INDEXES = (
     ('ix_hazards_state_closed_at', 'hazards', ['state', 'closed_at']),
     ('ix_hazards_state_deferral', 'hazards', ['state', 'deferral_requested_at']),
     ('ix_hazards_state_rectifier_deadline', 'hazards', ['state', 'rectifier_id', 'deadline']),
+    ('ix_patrol_visits_patrol_device_at', 'patrol_visits', ['patrol_id', 'device_at']),
 )
 
 

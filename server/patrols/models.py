@@ -22,6 +22,8 @@ class PatrolVisit(db.Model):
     __table_args__ = (
         CheckConstraint("result IN ('no_hazard', 'hazards_found')", name="result_known"),
         Index("ix_patrol_visits_zone_device_at", "zone_id", "device_at"),
+        # A patrol's visits of the day (today's round: the zones they patrolled), without reading their rows.
+        Index("ix_patrol_visits_patrol_device_at", "patrol_id", "device_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

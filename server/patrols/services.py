@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from server import sync
@@ -202,13 +202,15 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     if not user.has_role(*VISIT_ROLES):
         return Round(today, [], [])
     zones = list_zones()
-    at = visit_moment()
     last = dict(db.session.execute(select(Zone.id, last_visit(Zone.id)).where(Zone.active.is_(True))).all())
     last = {zone_id: moment for zone_id, moment in last.items() if moment is not None}
     due = [(z, last.get(z.id)) for z in zones
            if due_from(z, local_date(last[z.id]) if z.id in last else None) <= today]
     due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
+    # The visit's moment (the earlier of phone and server time) is today: both times from today's start on
+    # (so the index on (patrol_id, device_at) reads only today's), and one of them before tomorrow's.
+    start, end = start_of_day(today), start_of_day(today + timedelta(days=1))
     mine = set(db.session.scalars(select(PatrolVisit.zone_id).where(
-        PatrolVisit.patrol_id == user.id, at >= start_of_day(today),
-        at < start_of_day(today + timedelta(days=1)))))
+        PatrolVisit.patrol_id == user.id, PatrolVisit.device_at >= start, PatrolVisit.received_at >= start,
+        or_(PatrolVisit.device_at < end, PatrolVisit.received_at < end))))
     return Round(today, due, [z for z in zones if z.id in mine])
