@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.auth.models import User
 from server.extensions import db
 from server.patrols import services
@@ -85,3 +87,28 @@ def test_a_phone_clock_set_ahead_does_not_mark_zones_patrolled(app, make_user, m
     _day, due, done = _round(app, me)
     assert [code for code, _ in due] == ["CLOCK"] and done == []
     assert dict(due)["CLOCK"] == NOW - timedelta(days=1)
+
+
+# Today at school (Shanghai) is 2030-01-09, from 2030-01-08 16:00 UTC to 2030-01-09 16:00 UTC. A visit counts
+# at the earlier of the phone's time and the server's.
+START = datetime(2030, 1, 8, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("phone", "server", "done_today"), [
+    (NOW - timedelta(hours=1), NOW - timedelta(hours=1), True),
+    (START, START + timedelta(hours=1), True),  # the first moment of today
+    (START - timedelta(seconds=1), NOW, False),  # the phone says yesterday: done yesterday (sent late)
+    (NOW, START - timedelta(seconds=1), False),  # received yesterday, the phone's clock ahead
+    (NOW + timedelta(days=30), NOW - timedelta(hours=1), True),  # a clock a month ahead, received today
+    (START + timedelta(days=1), START + timedelta(days=1), False),  # tomorrow's first moment
+    (START + timedelta(days=1, seconds=-1), START + timedelta(days=2), True),  # last moment, sent tomorrow
+])
+def test_a_visit_is_done_today_by_the_earlier_of_its_two_times(app, make_user, make_zone, phone, server,
+                                                              done_today):
+    me = make_user(roles=("patrol",))
+    zone = make_zone(code="BOTH", frequency="weekly")
+    with app.app_context():
+        db.session.add(PatrolVisit(client_id=new_client_id(), content_hash="x", zone_id=zone.id,
+                                   patrol_id=me.id, result="no_hazard", device_at=phone, received_at=server))
+        db.session.commit()
+    assert _round(app, me)[2] == (["BOTH"] if done_today else [])
