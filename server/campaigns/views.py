@@ -4,12 +4,13 @@ report (printable, and .xlsx), and the checklist templates. Thin: services.py ch
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     get_flashed_messages,
     redirect,
     render_template,
     request,
-    stream_template,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +37,8 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 # Zones per page of the progress table, as many as the desk's other lists show.
 PAGE_SIZE = 50
+# Pieces of the streamed report (each a few to a few hundred bytes of HTML) sent together.
+REPORT_PIECES = 1000
 
 
 @bp.before_request
@@ -154,8 +157,14 @@ def report(campaign_id):
     # session (its CSRF token, the messages to show once) is taken now, so that it is saved.
     generate_csrf()
     get_flashed_messages(with_categories=True)
-    # stream_template keeps the request (database session, locale) alive while the zones are read.
-    return Response(stream_template("campaigns/report.html", shown=shown))
+    # Streamed as Flask's stream_template does (the request, its database session and locale, kept alive while
+    # the zones are read), but its pieces go out a thousand at a time (tens of kB), not one small string each:
+    # 11,000 for 500 zones, most of the report's time.
+    context = {"shown": shown}
+    current_app.update_template_context(context)
+    stream = current_app.jinja_env.get_template("campaigns/report.html").stream(context)
+    stream.enable_buffering(REPORT_PIECES)
+    return Response(stream_with_context(stream))
 
 
 @bp.get("/<int:campaign_id>/report.xlsx")
