@@ -106,6 +106,16 @@ class Words:
         return [(key, self[key]) for key in self.labels]
 
 
+def words_of(labels: dict) -> Words:
+    """Return this request's Words of a table of lazy strings, made once per request and language."""
+    # For code that turns many rows into JSON (a list of hazards says each one's state and severity).
+    made = g.setdefault("_i18n_words", {})
+    key = (id(labels), get_locale())
+    if key not in made:
+        made[key] = Words(labels)
+    return made[key]
+
+
 @pass_context
 def template_gettext(context, string: str, **variables) -> str:
     """Translate a template's _('…'): the words trusted as markup when escaping, each variable escaped."""

@@ -7,7 +7,7 @@ from flask import render_template_string
 from flask_babel import force_locale
 
 from server.hazards import wording
-from server.i18n import Words
+from server.i18n import Words, words_of
 
 LANGUAGES = [("zh_CN", "整改人", "整改中"), ("en", "Rectifier", "Being rectified")]
 
@@ -68,3 +68,13 @@ def test_words_translate_each_value_once_and_keep_the_tables_order():
     assert [words["a"], words["a"], words["b"]] == ["一", "一", "二"]
     assert (words.items(), list(words), [t.said for t in table.values()]) == (
         [("b", "二"), ("a", "一")], ["b", "a"], [1, 1])
+
+
+def test_a_requests_words_of_a_table_are_made_once_per_language(app):
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            first, again = words_of(wording.STATE_LABELS), words_of(wording.STATE_LABELS)
+            chinese = first["assigned"]
+        with force_locale("en"):
+            english = words_of(wording.STATE_LABELS)["assigned"]
+    assert (first is again, chinese, english) == (True, "整改中", "Being rectified")

@@ -22,6 +22,7 @@ from server.errors import NotFound
 from server.extensions import db
 from server.hazards import access, categories, photos, queries, schemas, services, states, wording
 from server.hazards.models import BEFORE, Hazard, HazardEvent, HazardPlan, Photo
+from server.i18n import words_of
 from server.media.serve import photo_response
 from server.web import current_language
 from server.zones.models import Zone
@@ -79,7 +80,8 @@ def event_json(event: HazardEvent, photos: list[Photo]) -> dict:
 
 def interim_control_json(event: HazardEvent) -> dict:
     """Return one interim control (临时措施) as the zone screens show it beside its hazard."""
-    return {"kind": event.interim_kind, "kind_label": str(wording.INTERIM_KIND_LABELS[event.interim_kind]),
+    return {"kind": event.interim_kind,
+            "kind_label": words_of(wording.INTERIM_KIND_LABELS)[event.interim_kind],
             "note": event.note, "at": event.at, "by": person_json(event.actor)}
 
 
@@ -129,9 +131,9 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
                      "name": hazard.category.display_name(locale)},
         "description": hazard.description,
         "severity": hazard.severity,
-        "severity_label": str(wording.SEVERITY_LABELS[hazard.severity]),
+        "severity_label": words_of(wording.SEVERITY_LABELS)[hazard.severity],
         "state": hazard.state,
-        "state_label": str(wording.STATE_LABELS[hazard.state]),
+        "state_label": words_of(wording.STATE_LABELS)[hazard.state],
         "overdue": hazard.is_overdue(),
         "fixed": hazard.fixed,
         "fixed_on_the_spot": hazard.fixed_on_the_spot,
