@@ -3,12 +3,14 @@
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from server.api import bp
-from server.api.conditional import NOT_MODIFIED, revalidated
+from server.api.conditional import NOT_MODIFIED, body_etag, revalidated
 from server.api.schemas import answer, operation, read_query
 from server.auth.permissions import role_required
+from server.compression import encoded
 from server.errors import NotFound
 from server.zones import schemas, services
 
@@ -75,6 +77,27 @@ def _version(every, people: str) -> str:
     now = datetime.now(UTC)
     since = min(newest, now - (now - EPOCH) % OVERLAP - OVERLAP)
     return f"{(since - EPOCH) // timedelta(microseconds=1)}-{people}"
+
+
+@bp.after_app_request
+def _packed(response):
+    """Compress the whole zone directory at the best ratio, once per version and encoding."""
+    # 140 kB of JSON at a district's 500 zones: brotli's best ratio sends 12 kB where the quick level of every
+    # other answer sends 17 kB, for half a second once per version; only this version is kept in memory. An
+    # app-wide hook, so that it runs after the view's ETag and before Flask-Compress (which then leaves it).
+    if request.endpoint != "api.zone_directory" or response.status_code != 200 or "since" in request.args:
+        return response
+    tag, weak = response.get_etag()
+    key = f"zone-directory:{tag or body_etag(response.get_data())}"
+    kept = current_app.extensions["precompressed"]
+    for old in [k for k in list(kept) if str(k[0]).startswith("zone-directory:") and k[0] != key]:
+        kept.pop(old, None)
+    response.headers.pop("ETag", None)
+    response = encoded(response, key)
+    if tag:  # another representation of the same content: tagged as Flask-Compress tags its own
+        encoding = response.headers.get("Content-Encoding")
+        response.set_etag(f"{tag}:{encoding}" if encoding else tag, weak=weak)
+    return response
 
 
 def _since(version: str | None, people: str) -> datetime | None:

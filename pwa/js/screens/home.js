@@ -99,7 +99,9 @@ async function fillRound(section, getJSON) {
   // Offline the next morning the cached list is yesterday's: its "done today" is not today's.
   const stale = round.date !== today;
   const done = stale ? [] : round.done;
-  if (!round.due_total && !done.length) return;
+  // A round kept by the release before paging has every zone due and no total.
+  const { due_total: total = round.due.length } = round;
+  if (!total && !done.length) return;
   // Visits and reports made offline today are not on the server's list yet: the phone knows they are done.
   const queued = new Set(waiting.filter((i) => i.fields?.zone_id && i.state === "waiting"
                                         && localTime(i.created_at, { time: false }) === today)
@@ -107,11 +109,11 @@ async function fillRound(section, getJSON) {
   const recorded = round.due.filter((d) => queued.has(String(d.zone.id)));
   const todo = (due) => due.filter((d) => !queued.has(String(d.zone.id)))
     .map((d) => roundItem(d.zone, { last: d.last_visit_at }));
-  const left = round.due_total - recorded.length;
+  const left = total - recorded.length;
   const items = h("ul", { class: "round" }, todo(round.due));
   const count = h("p", { class: "muted", id: "round-count" });
   const problem = h("p", { class: "field-error", role: "alert" });
-  let { offset, limit } = round;
+  let { offset = 0, limit = round.due.length } = round;
   const more = h("button", { type: "button", id: "more-round", onclick: async () => {
     more.disabled = true;
     try {
@@ -132,7 +134,7 @@ async function fillRound(section, getJSON) {
     more.hidden = offset + limit >= total;
     count.textContent = more.hidden ? "" : t("shown_of", { shown: items.children.length, total: left });
   };
-  update(round.due_total);
+  update(total);
   section.hidden = false;
   replace(section,
     h("h2", { id: "round-title" }, t("todays_round", { n: left })),
