@@ -14,6 +14,8 @@ cache answered (bench/_cdp.py). For a patrol and for a supervisor:
   (the shell, its modules, the precache, the data) and the network is quiet;
 - reload: the same page loaded again, nothing changed on the server;
 - zone URL: a zone's label URL opened on the phone that has the app (installed);
+- reopened, a zone renamed: the next morning (the browser has stopped the app's worker meanwhile) the app
+  opens again after one zone was renamed on the server: its zone directory gets only the changes;
 - new phone from a label: a fresh phone opens a zone's label URL, signs in and lands on the zone.
 
 The QR decoder (vendored jsQR) is counted apart: fetched once, only by phones without BarcodeDetector
@@ -44,6 +46,8 @@ FLASK = [sys.executable, "-m", "flask", "--app", "server"]
 DEMO_PASSWORD = "demo1234"  # noqa: S105 (the demo's published sign-ins)
 PEOPLE = {"patrol": "li", "supervisor": "wang"}
 GOALS = {"first load": 75_000, "reload": 5_000, "zone URL (installed)": 3_000}
+# The whole directory is what a phone got when one zone changed before it asked for the changes (issue 12).
+RENAMED = "reopened, a zone renamed"
 DECODER = "/pwa/vendor/"
 # A browser with a native QR reader, for the first load of a phone that must not fetch the decoder.
 NATIVE_READER = """self.BarcodeDetector = class { static async getSupportedFormats() { return ["qr_code"]; }
@@ -117,6 +121,21 @@ def _zone_tokens(database: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT qr_token FROM zones WHERE active ORDER BY id LIMIT 2")]
 
 
+def _rename_a_zone(database: Path, token: str) -> None:
+    """Rename the zone of label `token` in the served database, as an admin's edit does (its updated_at)."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE zones SET name = name || '（新）', "
+                   "updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now') WHERE qr_token = ?", (token,))
+
+
+def _next_morning(page) -> None:
+    """Stop the app's service worker, as a phone's browser does between two uses of the app."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    cdp.detach()
+
+
 def _settled(page) -> None:
     """Wait until the screen is drawn, the worker controls the page, and the network is quiet a while."""
     page.wait_for_selector("main h1")
@@ -162,8 +181,9 @@ def _summary(name: str, transfers, verbose: bool, base: str) -> dict:
             "decoder_fetches": len(decoder), "repeats": repeats}
 
 
-def measure(p, base: str, people: dict, tokens: list[str], password: str, verbose: bool) -> dict:
-    """Run the four loads for each person; return their figures."""
+def measure(p, base: str, people: dict, tokens: list[str], password: str, verbose: bool,
+            database: Path) -> dict:
+    """Run the loads for each person; return their figures."""
     port = _free_port()
     browser = p.chromium.launch(executable_path=_live.chromium_path(),
                                 args=[*_live.ARGS, f"--remote-debugging-port={port}"])
@@ -183,6 +203,12 @@ def measure(p, base: str, people: dict, tokens: list[str], password: str, verbos
             page.goto(f"{base}/z/{tokens[0]}")
             _settled(page)
             figures[(role, "zone URL")] = _summary("zone URL (installed)", counter.take(), verbose, base)
+            _rename_a_zone(database, tokens[1])
+            _next_morning(page)
+            page.goto(f"{base}/app")
+            page.wait_for_selector("html[data-offline=ready]", state="attached", timeout=60_000)
+            _settled(page)
+            figures[(role, "renamed")] = _summary(RENAMED, counter.take(), verbose, base)
             context.close()
 
             context = browser.new_context(**_live.PHONE)
@@ -216,7 +242,7 @@ def main(argv=None) -> int:
     with served(args.database, args.district, DEMO_PASSWORD) as (base, database, password), \
             sync_playwright() as p:
         people = _people(database, bool(args.district))
-        measure(p, base, people, _zone_tokens(database), password, args.verbose)
+        measure(p, base, people, _zone_tokens(database), password, args.verbose, database)
     return 0
 
 
