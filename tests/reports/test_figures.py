@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from flask_babel import gettext
+from sqlalchemy import event
 
 from server.auth.models import User
 from server.extensions import db
@@ -194,3 +195,31 @@ def test_period_chooser(app, args, expected):
 def test_period_chooser_refuses(app, args):
     with app.app_context(), pytest.raises(figures.BadFilter):
         figures.period_from(args, TODAY)
+
+
+@pytest.mark.parametrize("dimension", list(figures.DIMENSIONS))
+def test_breakdowns_from_one_read_are_each_breakdowns_own(board, dimension):
+    """The dashboard's breakdowns, summed from one GROUP BY, are what one GROUP BY per dimension gives."""
+    def shown(groups):
+        return [(g.key, g.label, {name: (f.value, f.filter) for name, f in g.figures.items()})
+                for g in groups]
+
+    together = figures.breakdowns(board.user, RANGE.filter, figures.DIMENSIONS, figures.BREAKDOWN, NOW)
+    alone = figures.breakdown(board.user, RANGE.filter, figures.DIMENSIONS[dimension], figures.BREAKDOWN, NOW)
+    assert shown(together[dimension]) == shown(alone)
+
+
+def test_the_dashboard_reads_the_periods_hazards_once_for_its_breakdowns(app, board):
+    """Nine statements whatever the period: the headline, the summary, days to close (two), the breakdowns'
+    one GROUP BY and the zones, categories and people it names (three), the trend (one UNION ALL)."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        board.dashboard()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert (len(statements), sum("GROUP BY" in s for s in statements)) == (9, 1)
