@@ -26,6 +26,7 @@ from server.campaigns.models import (
     Campaign,
     CampaignAnswer,
     CampaignItem,
+    CampaignZone,
     ChecklistTemplate,
     ItemResult,
     TemplateItem,
@@ -233,7 +234,8 @@ def _campaign_for_answer(campaign_id, zone_id, now: datetime) -> Campaign:
     reason = not_active_reason(campaign, schooltime.local_date(now))
     if reason is not None:
         raise Conflict(reason, details={"reason": "not_active"})
-    if not any(zone.id == zone_id for zone in campaign.zones):
+    # One key looked up, not the campaign's zones loaded (500 with their people in a district).
+    if not isinstance(zone_id, int) or db.session.get(CampaignZone, (campaign.id, zone_id)) is None:
         raise _refuse(_l("This zone is not part of this special inspection."), "not_in_campaign", "zone_id")
     return campaign
 
