@@ -158,17 +158,17 @@ _ANSWERED = select(CampaignAnswer.id).where(_OF_CAMPAIGN, CampaignAnswer.zone_id
 _ZONE_PAGE = (_IN_CAMPAIGN.order_by(_ANSWERED, Zone.key_area.desc(), Zone.code)
               .limit(bindparam("limit")).offset(bindparam("offset")))
 _EVERY_ZONE = _IN_CAMPAIGN.order_by(Zone.code)
-# Each zone's answers, its latest first: the first row of a zone is its latest answer, the rest count.
-_ANSWERS = (select(CampaignAnswer.id, CampaignAnswer.zone_id, CampaignAnswer.answered_at, User.display_name)
+# Each zone's answers, its latest first (a zone's first row is its latest answer), each with its failed items
+# and the hazards they opened (a failed item opens one in every round): one statement for the zones shown.
+_ANSWERS = (select(CampaignAnswer.id, CampaignAnswer.zone_id, CampaignAnswer.answered_at, User.display_name,
+                   CampaignItem.text, Hazard.id, Hazard.state)
             .join(User, User.id == CampaignAnswer.answered_by_id)
+            .outerjoin(ItemResult, (ItemResult.answer_id == CampaignAnswer.id) & (ItemResult.result == FAIL))
+            .outerjoin(CampaignItem, CampaignItem.id == ItemResult.item_id)
+            .outerjoin(Hazard, Hazard.id == ItemResult.hazard_id)
             .where(_OF_CAMPAIGN, CampaignAnswer.zone_id.in_(_ZONES))
-            .order_by(CampaignAnswer.zone_id, CampaignAnswer.received_at.desc(), CampaignAnswer.id.desc()))
-_FAILED = (select(ItemResult.answer_id, CampaignAnswer.zone_id, CampaignItem.text, Hazard.id, Hazard.state)
-           .join(CampaignAnswer, CampaignAnswer.id == ItemResult.answer_id)
-           .join(CampaignItem, CampaignItem.id == ItemResult.item_id)
-           .join(Hazard, Hazard.id == ItemResult.hazard_id)
-           .where(_OF_CAMPAIGN, CampaignAnswer.zone_id.in_(_ZONES), ItemResult.result == FAIL)
-           .order_by(ItemResult.id))
+            .order_by(CampaignAnswer.zone_id, CampaignAnswer.received_at.desc(), CampaignAnswer.id.desc(),
+                      ItemResult.id))
 _SLOTS = {PASS: "passed", FAIL: "failed", NOT_APPLICABLE: "not_applicable"}
 
 
@@ -203,24 +203,24 @@ def _every_zone(campaign_id: int) -> Iterator[ZoneProgress]:
 
 def _filled(campaign_id: int, rows) -> list[ZoneProgress]:
     """Return the zones of `rows` (id, code, name, key area) in their order, with their latest answers,
-    rounds, failed items and hazards: two statements however many zones."""
+    rounds, failed items and hazards: one statement however many zones."""
     zones = {row[0]: ZoneProgress(ZoneRef(*row)) for row in rows}
     if not zones:
         return []
-    shown = {"campaign_id": campaign_id, "zone_ids": list(zones)}
-    latest = {}
-    for answer_id, zone_id, at, name in db.session.execute(_ANSWERS, shown):
+    latest: dict[int, int] = {}  # zone id: its latest answer's id
+    counted: set[int] = set()
+    for answer_id, zone_id, at, name, text, hazard_id, state in db.session.execute(
+            _ANSWERS, {"campaign_id": campaign_id, "zone_ids": list(zones)}):
         zone = zones[zone_id]
-        if not zone.rounds:
-            zone.answered_at, zone.answered_by = at, name
-            latest[answer_id] = zone
-        zone.rounds += 1
-    # A failed item opens a hazard in every round: the zone's hazards are those of all its rounds, its failed
-    # items those of its latest one.
-    for answer_id, zone_id, text, hazard_id, state in db.session.execute(_FAILED, shown):
-        zones[zone_id].hazards.append((hazard_id, state))
-        if answer_id in latest:
-            latest[answer_id].failed.append(text)
+        if zone_id not in latest:
+            latest[zone_id], zone.answered_at, zone.answered_by = answer_id, at, name
+        if answer_id not in counted:
+            counted.add(answer_id)
+            zone.rounds += 1
+        if hazard_id is not None:  # a failed item: its hazard counts in every round, its text in the latest
+            zone.hazards.append((hazard_id, state))
+            if latest[zone_id] == answer_id:
+                zone.failed.append(text)
     for zone in zones.values():
         zone.hazards.sort()
     return list(zones.values())
