@@ -313,8 +313,7 @@ def test_a_new_version_is_picked_up_without_losing_the_outbox(app, live, phone, 
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)  # lands on /app, which registers the worker
-    # (No second opening of /app here: opened while the worker activates, a page is left out of its claim and
-    # stays uncontrolled until the next visit, a race of the app still open.)
+    # (The race of a page opened while the worker activates is tests/browser/test_worker_claim.py's.)
     wait_for_service_worker(phone)
     phone.reload()  # home, now under the worker, puts the QR decoder this phone needs into its cache
     wait_until(phone, DECODER_CACHED)
