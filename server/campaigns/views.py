@@ -29,6 +29,7 @@ from server.extensions import db
 from server.forms import page, refusal
 from server.hazards import categories
 from server.hazards.filters import page_number
+from server.hazards.views import id_url
 from server.hazards.wording import STATE_LABELS
 from server.web import current_language
 from server.zones import services as zone_services
@@ -49,6 +50,7 @@ def _supervisors_and_admins():
 @bp.context_processor
 def _helpers():
     return {"state_words": {key: str(label) for key, label in STATE_LABELS.items()},
+            "hazard_url": id_url("hazards.detail", "hazard_id"),  # one url_for for the report's hundreds
             "status_of": lambda c: reports.status(c, schooltime.today()), "locale": current_language(),
             "today": schooltime.today()}
 

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.campaigns.test_api import all_pass, post_answer
+from tests.campaigns.test_desk import answered  # noqa: F401 - a campaign with known answers
 
 # Five zones: (code, key area, answered). The desk's order: not answered first, key areas first among each
 # group, then by code.
@@ -26,8 +27,8 @@ def five(make_zone, make_campaign, login_as, monkeypatch):
     zones = {code: make_zone(code=code, name=f"{code}区", key_area=key) for code, key, _ in ZONES}
     campaign = make_campaign(list(zones.values()))
     patrol = login_as("patrol")
-    for code, _key, answered in ZONES:
-        if answered:
+    for code, _key, was_answered in ZONES:
+        if was_answered:
             response = post_answer(patrol, campaign, zones[code].id, all_pass(campaign.item_ids))
             assert response.status_code == 201
     return SimpleNamespace(campaign=campaign, desk=login_as("supervisor"))
@@ -135,3 +136,18 @@ def test_the_statements_of_a_page_do_not_grow_with_the_zones(app, five, limit, z
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert (len(shown.zones), len(seen)) == (zones, statements)
+
+
+@pytest.mark.parametrize("path", ["/campaigns/{id}", "/campaigns/{id}/report"])
+def test_the_zones_link_each_hazard_they_opened(app, answered, login_as, path):  # noqa: F811
+    from sqlalchemy import select
+
+    from server.campaigns.models import ItemResult
+    from server.extensions import db
+
+    with app.app_context():
+        opened = sorted(db.session.scalars(select(ItemResult.hazard_id)
+                                           .where(ItemResult.hazard_id.is_not(None))))
+    html = login_as("supervisor").get(path.format(id=answered.campaign.id)).get_data(as_text=True)
+
+    assert sorted(int(n) for n in re.findall(r'<a href="/hazards/(\d+)">#\1</a>', html)) == opened
