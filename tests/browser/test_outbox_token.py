@@ -1,8 +1,9 @@
 """The outbox asks the session's CSRF token once per sending run, and again only when the server refuses it.
 
 Before, it asked GET /api/v1/session?fresh=1 before every record (bench/outbox_sync.py: 1.31× a plain client).
-Each test starts from a first visit (a fresh profile signs in, no reload), records "no hazard found" in three
-zones with no signal, and counts what the phone asks once the signal is back.
+The outbox's tests start from a first visit (a fresh profile signs in, no reload), record "no hazard found" in
+three zones with no signal, and count what the phone asks once the signal is back. The app's own changes (a
+language switch, through api.js send()) keep the same token.
 """
 
 import json
@@ -71,3 +72,38 @@ def test_a_refused_token_is_asked_again_and_each_record_goes_once(app, live, pho
     assert _visits_by_zone(app) == {zone.id: 1 for zone in zones}
     phone.goto(f"{live}/app/outbox")
     expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送")
+
+
+def _user_locale(app, user):
+    from server.auth.models import User
+    from server.extensions import db
+
+    with app.app_context():
+        return db.session.get(User, user.id).locale
+
+
+def test_the_app_s_own_changes_keep_the_token_and_replace_a_refused_one(app, live, phone, make_user):
+    # A language switch goes through api.js send(): one token for the session, asked again only when the
+    # server refuses it, and the refused change made once with the new one.
+    patrol = make_user(roles=("patrol",))
+    _installed(phone, live, patrol.username)
+    asked = []
+    phone.on("request", lambda request: asked.append((request.method, request.url.split(live, 1)[-1])))
+    refused = []
+
+    def refuse_the_first(route):
+        if not refused:
+            refused.append(route.request.url)
+            return route.fulfill(**REFUSALS["csrf"])
+        return route.continue_()
+
+    phone.route("**/api/v1/session/locale", refuse_the_first)
+    for language, greeting in [("English", "Hello"), ("中文", "您好")]:
+        phone.locator("#user-menu summary").click()
+        phone.get_by_role("button", name=language).click()
+        expect(phone.locator("main h1")).to_contain_text(greeting)
+    switches = [method for method, path in asked if path == "/api/v1/session/locale"]
+    # The first switch: a token, refused, a new one, sent again; the second: the same token.
+    assert ([path for _method, path in asked if path == FRESH], len(refused), switches) == (
+        [FRESH, FRESH], 1, ["POST"] * 3)
+    assert _user_locale(app, patrol) == "zh_CN"
