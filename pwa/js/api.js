@@ -64,8 +64,8 @@ export async function freshSession() {
   return info;
 }
 
-/** Resolve the kept CSRF token, asking the server for one when there is none. */
-export async function csrfToken() {
+// The kept CSRF token, asked of the server when there is none.
+async function csrfToken() {
   return token ?? (await freshSession()).csrf_token;
 }
 
