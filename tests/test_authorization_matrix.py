@@ -192,6 +192,7 @@ def observe(world, app) -> dict[tuple[str, str], str]:
             client = world.clients[role]
             response = client.open(url, method=method, data={} if method == "POST" else None)
             cells.append(_answer(response))
+            response.close()  # as a WSGI server does: a streamed answer (.xlsx, CSV) ends its request
         key = (method, endpoint) if (method, endpoint) not in table else (method, f"{endpoint} {rule.rule}")
         table[key] = " ".join(cells)
     return table
