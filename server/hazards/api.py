@@ -165,6 +165,9 @@ def hazard_json(hazard: Hazard, user, *, thumb_id: int | None = None, detail: bo
 
 def hazards_json(hazards: list[Hazard], user) -> list[dict]:
     """Return a list of hazards (each with its first photo's thumbnail)."""
+    # The user itself, not Flask-Login's proxy: each hazard asks who they are (a lookup through the proxy
+    # costs as much as the rest of the hazard's facts).
+    user = getattr(user, "_get_current_object", lambda: user)()
     thumbs = _first_thumbs(hazards)
     interim = queries.interim_controls_by_hazard(hazards)
     locale = current_language()  # Babel parses locales: once per list, not once per hazard

@@ -49,9 +49,10 @@ def _signed_in():
 @bp.context_processor
 def _helpers():
     memo: dict = {}
+    user = current_user._get_current_object()  # not the proxy: every card asks who the user is
 
     def allowed_actions(hazard):
-        return services.allowed_actions(current_user, hazard, memo)
+        return services.allowed_actions(user, hazard, memo)
 
     # The words of states, severities and kinds translated once per page and value, not once per card; the
     # URLs of a hazard and its photos made by one url_for each and a format string.
