@@ -221,6 +221,19 @@ def answer(model: type[Answer], body, status: int = 200):
     return jsonify(model.model_validate(body).model_dump(mode="json", by_alias=True)), status
 
 
+def plain_answer(body: dict, status: int = 200):
+    """Answer a body built in its declared JSON form already (plain values, times from json_time)."""
+    # For the long lists (issue 12): pydantic validating and serialising each of 100 hazards was a third of
+    # /me/tasks. The lists built this way are checked against their declaration by tests/api/test_plain.py:
+    # what `answer` would send for the same body, byte for byte.
+    return jsonify(body), status
+
+
+def json_time(moment: datetime | None) -> str | None:
+    """Return an aware UTC time as the API writes it (ISO 8601 ending "Z", as `answer` serialises it)."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 # -- Route metadata for the OpenAPI document ----------------------------------------------------------------
 
 @dataclass
