@@ -295,10 +295,12 @@ def my_tasks():
     """A page of my hazards to rectify (overdue first, then by deadline) and of the rechecks I may make,
     with their totals: the first page unless asked (limit, offset), the same page of both lists."""
     q = read_query(schemas.TasksQuery)
-    tasks, tasks_total, overdue = queries.my_tasks(current_user, limit=q.limit, offset=q.offset)
-    rechecks, rechecks_total = queries.rechecks_for(current_user, limit=q.limit, offset=q.offset)
-    return plain_answer({"tasks": hazard_items_json(tasks, current_user), "overdue": overdue,
-                         "rechecks": hazard_items_json(rechecks, current_user),
+    page = {"limit": q.limit, "offset": q.offset, "people": False}
+    tasks, tasks_total, overdue = queries.my_tasks(current_user, **page)
+    rechecks, rechecks_total = queries.rechecks_for(current_user, **page)
+    # Both pages' thumbnails and interim controls read together (two statements, not four).
+    items = hazard_items_json(tasks + rechecks, current_user)
+    return plain_answer({"tasks": items[:len(tasks)], "overdue": overdue, "rechecks": items[len(tasks):],
                          "tasks_total": tasks_total, "rechecks_total": rechecks_total,
                          "limit": q.limit, "offset": q.offset})
 
@@ -311,7 +313,7 @@ def zone_hazards(zone_id):
     if db.session.get(Zone, zone_id) is None:
         raise NotFound(_l("No such zone."))
     q = read_query(schemas.ZoneHazardsQuery)
-    hazards = queries.zone_hazards(current_user, zone_id, open_only=q.open is not False)
+    hazards = queries.zone_hazards(current_user, zone_id, open_only=q.open is not False, people=False)
     return plain_answer({"zone_id": zone_id, "hazards": hazard_items_json(hazards, current_user)})
 
 
