@@ -158,19 +158,20 @@ def test_field_speed_a_report_in_three_taps_and_a_photo_a_visit_in_one(app, live
         assert visits[zone.id].on_site and visits[fine.id].on_site
 
 
-def test_a_late_screen_does_not_draw_over_the_next(app, live, phone, make_user, make_zone, monkeypatch):
-    """The report form waits for its zone (a slow stairwell signal); the patrol taps "outbox" meanwhile: the
-    outbox stays on screen when the zone's answer finally comes (it drew over it before; a CI run met it)."""
+def test_a_late_screen_does_not_draw_over_the_next(app, live, phone, make_user, make_hazard, monkeypatch):
+    """A hazard's page waits for its answer (a slow stairwell signal); the patrol taps "outbox" meanwhile: the
+    outbox stays on screen when the hazard's answer comes (it drew over it before: a CI run met it)."""
     import threading
 
     patrol = make_user(roles=("patrol",))
-    zone = make_zone(name="地下室配电间")
+    hazard = make_hazard(description="楼梯间应急灯不亮")
     sign_in(phone, live, patrol.username)
     expect(phone.locator("h1")).to_be_visible()
-    # The server holds the zone's answer until the test lets it go (the service worker fetches it, out of
+    # The server holds the hazard's answer until the test lets it go (the service worker may fetch it, out of
     # reach of the page's routes).
     endpoint = next(rule.endpoint for rule in app.url_map.iter_rules()
-                    if rule.rule.endswith("/zones/by-token/<token>"))
+                    if rule.rule.endswith("/hazards/<int:hazard_id>") and "GET" in rule.methods
+                    and rule.rule.startswith("/api/"))
     view, asked, go_on = app.view_functions[endpoint], threading.Event(), threading.Event()
 
     def slow(*args, **kwargs):
@@ -180,15 +181,15 @@ def test_a_late_screen_does_not_draw_over_the_next(app, live, phone, make_user, 
 
     monkeypatch.setitem(app.view_functions, endpoint, slow)
     go = "(path) => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')); }"
-    phone.evaluate(go, f"/z/{zone.qr_token}/report")  # as the zone page's link does
+    phone.evaluate(go, f"/app/hazards/{hazard.id}")  # as a task's link does
     expect(phone.locator("main .loading")).to_be_visible()
     assert asked.wait(10)
     phone.get_by_role("link", name="待发送").click()
     expect(phone.locator("#outbox-summary")).to_be_visible()
-    with phone.expect_response(lambda r: "/zones/by-token/" in r.url):
+    with phone.expect_response(lambda r: f"/api/v1/hazards/{hazard.id}" in r.url):
         go_on.set()
     phone.evaluate("() => new Promise((ok) => setTimeout(ok, 300))")  # the late screen's own awaits
     expect(phone.locator("#outbox-summary")).to_be_visible()
-    expect(phone.locator("#report-form")).to_have_count(0)
+    expect(phone.locator("main")).not_to_contain_text("楼梯间应急灯不亮")
     expect(phone.locator("main .view")).to_have_count(1)
     assert phone.js_errors == []
