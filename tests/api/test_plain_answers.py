@@ -1,5 +1,5 @@
-"""The lists answered as plain JSON (api.schemas.plain_answer, built without pydantic per item) send what their
-declaration would: the same bytes as `answer` validating and serialising the same body."""
+"""The lists answered as plain JSON (api.schemas.plain_answer, built without pydantic per item) send what
+their declaration would: the same bytes as `answer` validating and serialising the same body."""
 
 from datetime import UTC, datetime
 
@@ -35,8 +35,8 @@ def lists(app, make_hazard, sign_in):
     people = assigned.people
     others = [make_hazard(state, zone=None, reporter=people.reporter, supervisor=people.supervisor,
                           rectifier=people.rectifier) for state in ("awaiting_recheck", "reported")]
-    make_hazard("assigned", reporter=people.reporter, supervisor=people.supervisor, rectifier=people.rectifier,
-                now=datetime(2020, 1, 1, tzinfo=UTC))
+    make_hazard("assigned", reporter=people.reporter, supervisor=people.supervisor,
+                rectifier=people.rectifier, now=datetime(2020, 1, 1, tzinfo=UTC))
     rectifier = sign_in(people.rectifier)
     response = act(rectifier, assigned.id, "interim_control", "assigned", interim_kind="cordoned",
                    note="拉警戒线")
@@ -64,6 +64,7 @@ def test_a_plain_answer_is_what_its_declaration_sends(app, lists, who, url, mode
 def test_the_lists_carry_what_the_fixture_made(lists):
     clients, zones = lists
     tasks = clients["rectifier"].get("/api/v1/me/tasks").get_json()
-    assert (tasks["tasks_total"], tasks["overdue"], sorted(len(t["interim_controls"]) for t in tasks["tasks"]),
-            all(t["thumb_url"] for t in tasks["tasks"])) == (2, 1, [0, 1], True)
+    interim = sorted(len(t["interim_controls"]) for t in tasks["tasks"])
+    assert (tasks["tasks_total"], tasks["overdue"], interim, all(t["thumb_url"] for t in tasks["tasks"])) == (
+        2, 1, [0, 1], True)
     assert clients["supervisor"].get("/api/v1/me/tasks").get_json()["rechecks_total"] == 1

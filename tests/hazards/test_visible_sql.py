@@ -1,5 +1,6 @@
-"""The SQL of "the hazards a user may see": no WHERE for those who see everything (SQLite counts a table with
-no WHERE through its smallest index; "WHERE 1 = 1" reads every row), the rule's condition for everyone else."""
+"""The SQL of "the hazards a user may see": no WHERE for those who see everything (SQLite counts a table
+with no WHERE through its smallest index; "WHERE 1 = 1" reads every row), the rule's condition for everyone
+else."""
 
 import pytest
 from sqlalchemy import select

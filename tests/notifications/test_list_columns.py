@@ -36,6 +36,6 @@ def test_the_list_reads_what_its_texts_need(app, make_hazard, sign_in, path, col
         event.remove(engine, "before_cursor_execute", keep)
     listing = next(s for s in said if "FROM notifications" in s and "ORDER BY" in s)
     table, name = column.split(".")
-    assert response.status_code == 200 and "#%d" % hazard.id in response.get_data(as_text=True)
+    assert response.status_code == 200 and f"#{hazard.id}" in response.get_data(as_text=True)
     # The joined tables are aliased (hazards_1, zones_1 …) in the eager load.
     assert any(f"{alias}.{name}" in listing for alias in (table, f"{table}_1")) == read
