@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from server.auth.models import User
 from server.extensions import db
-from server.hazards import deadlines, services, states
+from server.hazards import deadlines, reporting, services, states
 from server.hazards.models import Category
 from server.notifications import services as notices
 from server.notifications.models import Notification
@@ -492,7 +492,7 @@ class Replay:
                   for n in range(data["photos"])]
         after = [demo_photos.draw(f"{seed}-0", zone.building, category.code, demo_photos.AFTER)] \
             if data["spot"] else []
-        outcome = services.report(self.user(step.user), services.Report(
+        outcome = reporting.report(self.user(step.user), reporting.Report(
             client_id=f"demo-h{step.hazard:04d}", zone_id=zone.id, category_id=category.id,
             severity=data["severity"], description=data["problem"].description, photos=before,
             fixed_on_the_spot=data["spot"], after_photos=after, visit_client_id=data["visit"].client_id,

@@ -298,7 +298,7 @@ def make_hazard(app, make_user, make_zone):
     def make(state="reported", *, zone=None, reporter=None, supervisor=None, rectifier=None,
              severity="general", category="building", description="楼梯扶手松动", now=None):
         from server.auth.models import User
-        from server.hazards import services, states
+        from server.hazards import reporting, services, states
         from server.hazards.models import Category, Hazard
 
         reporter = reporter or make_user(roles=("patrol",))
@@ -310,7 +310,7 @@ def make_hazard(app, make_user, make_zone):
                 return db.session.get(User, user.id)
 
             category_id = db.session.scalar(db.select(Category.id).where(Category.code == category))
-            outcome = services.report(get(reporter), services.Report(
+            outcome = reporting.report(get(reporter), reporting.Report(
                 client_id=new_client_id(), zone_id=zone.id, category_id=category_id, severity=severity,
                 description=description, photos=[photo_bytes()]), now=now)
             hazard_id = outcome.hazard.id

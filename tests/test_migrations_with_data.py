@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from server import create_app
 from server.auth.models import User
 from server.extensions import db
-from server.hazards import services
+from server.hazards import reporting
 from server.hazards.models import Category, Hazard, HazardEvent, Photo
 from server.zones.models import Zone
 from tests.conftest import ON_POSTGRES, empty_database_uri, new_client_id, photo_bytes
@@ -32,7 +32,7 @@ def test_a_database_with_hazards_and_photos_goes_down_and_up_again(tmp_path):
         zone = db.session.scalar(select(Zone).order_by(Zone.id))
         category = db.session.scalar(select(Category.id).order_by(Category.id))
         for _ in range(3):
-            services.report(reporter, services.Report(
+            reporting.report(reporter, reporting.Report(
                 client_id=new_client_id(), zone_id=zone.id, category_id=category, severity="general",
                 description="楼梯扶手松动", photos=[photo_bytes(), photo_bytes((40, 160, 40))]))
         before = _counts()

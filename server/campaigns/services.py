@@ -35,8 +35,7 @@ from server.campaigns.schemas import NOTE_MAX, TITLE_MAX
 from server.database import utcnow
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
-from server.hazards import photos
-from server.hazards import services as hazards
+from server.hazards import photos, reporting
 from server.hazards.models import Category
 from server.hazards.schemas import DESCRIPTION_MAX
 from server.hazards.states import GENERAL
@@ -251,9 +250,9 @@ def _derived_id(client_id: str, kind: str) -> str:
     return f"{kind}-" + hashlib.sha256(f"{kind}:{client_id}".encode()).hexdigest()[:40]
 
 
-def _report(line: _Line, zone_id: int, new: Answer) -> hazards.Report:
+def _report(line: _Line, zone_id: int, new: Answer) -> reporting.Report:
     description = line.item.text + (f"\n{line.note}" if line.note else "")
-    return hazards.Report(client_id=_derived_id(f"{new.client_id}:{line.item.id}", "campaign-hazard"),
+    return reporting.Report(client_id=_derived_id(f"{new.client_id}:{line.item.id}", "campaign-hazard"),
                           zone_id=zone_id, category_id=_category_id(line.item), severity=GENERAL,
                           description=description[:DESCRIPTION_MAX], photos=new.photos[line.item.id],
                           device_at=new.answered_at)
@@ -286,7 +285,7 @@ def answer(actor: User, campaign_id: int, new: Answer, *, now: datetime | None =
         opened = {}
         for line in failed:
             report = _report(line, new.zone_id, new)
-            opened[line.item.id] = hazards.write_report(
+            opened[line.item.id] = reporting.write_report(
                 actor_id, report, stored[line.item.id], [], client_id=report.client_id,
                 digest=sync.record_digest(report, actor=actor_id), visit_client_id=visit_id, now=now).hazard
         reporter = db.session.get(User, actor_id)

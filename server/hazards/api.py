@@ -1,9 +1,9 @@
 """Hazard routes of the JSON API: report, list, detail, actions, my tasks, a zone's hazards, photos.
 
-Thin handlers: parse the request, call server/hazards/services.py, answer JSON. Times are ISO 8601 in UTC
-("...Z"); deadlines also come as the school's calendar day ("deadline_date"). Creating and acting answer 201
-the first time and 200 for a repeat of the same client id, and always echo "client_id": the field app's
-outbox lets an item go only when it sees its id come back.
+Thin handlers: parse the request, call server/hazards/services.py or reporting.py, answer JSON. Times are
+ISO 8601 in UTC ("...Z"); deadlines also come as the school's calendar day ("deadline_date"). Creating and
+acting answer 201 the first time and 200 for a repeat of the same client id, and always echo "client_id": the
+field app's outbox lets an item go only when it sees its id come back.
 """
 
 from datetime import date, datetime
@@ -20,7 +20,7 @@ from server.api.schemas import answer, json_time, operation, plain_answer, read_
 from server.auth.permissions import role_required
 from server.errors import NotFound
 from server.extensions import db
-from server.hazards import access, categories, photos, queries, schemas, services, states, wording
+from server.hazards import access, categories, photos, queries, reporting, schemas, services, states, wording
 from server.hazards.models import BEFORE, Hazard, HazardEvent, HazardPlan, Photo
 from server.hazards.views import id_url
 from server.i18n import words_of
@@ -229,8 +229,8 @@ _WRITTEN = {201: (schemas.HazardWritten, "Done."),
 @role_required()
 def report_hazard():
     """Report a hazard (multipart: the fields, photos[] and, when fixed on the spot, after_photos[])."""
-    new = services.Report(**read_body(schemas.ReportIn).model_dump())
-    outcome = services.report(current_user._get_current_object(), new)
+    new = reporting.Report(**read_body(schemas.ReportIn).model_dump())
+    outcome = reporting.report(current_user._get_current_object(), new)
     return _outcome_response(outcome, new.client_id)
 
 

@@ -52,8 +52,8 @@ def _in(values) -> str:
 class Hazard(db.Model):
     """A reported hazard (隐患): where, what, how serious, its state, who rectifies it and by when.
 
-    Only server/hazards/services.py assigns `state` (and the columns that go with it); the CHECK constraints
-    tie the columns to the state so a bug elsewhere cannot leave a half-made record.
+    Only server/hazards/services.py and reporting.py assign `state` (and the columns that go with it); the
+    CHECK constraints tie the columns to the state so a bug elsewhere cannot leave a half-made record.
     """
 
     __tablename__ = "hazards"

@@ -1,8 +1,9 @@
 """The hazard state machine, pure: states, the transition table and the one function that decides.
 
 No Flask and no database here (STYLE.md, habit 2), so the rules can be read, tested and sent to the field
-app as data. server/hazards/services.py is the only caller that changes a hazard; it turns the refusals
-raised here into the app's typed errors (409 for the state, 403 for the role or person).
+app as data. server/hazards/services.py (and reporting.py, which makes one) is the only caller that changes a
+hazard; it turns the refusals raised here into the app's typed errors (409 for the state, 403 for the role or
+person).
 
     reported ──assign──▶ assigned ──submit──▶ awaiting_recheck ──pass──▶ closed ──reopen──▶ assigned
        │                  ▲  │ ▲                    │

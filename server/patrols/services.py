@@ -1,7 +1,7 @@
 """The rules for patrol visits: the only code that creates or changes a PatrolVisit.
 
 A visit is recorded in one tap ("no hazard found") from the zone page, or made by the first hazard reported
-in that visit (server/hazards/services.report). Idempotent by client id like every record made on a device.
+in that visit (server/hazards/reporting.report). Idempotent by client id like every record made on a device.
 """
 
 from dataclasses import dataclass, field

@@ -24,7 +24,7 @@ def _at(day: str, hour: int) -> datetime:
 def fixture_world(app, make_user, make_zone, make_hazard):
     """Make the hazards whose figures are written out below; return the zones and people."""
     from server.auth.models import User
-    from server.hazards import services
+    from server.hazards import reporting, services
     from server.hazards.models import Category
 
     patrol = make_user(roles=("patrol",), display_name="巡查员甲某")
@@ -57,7 +57,7 @@ def fixture_world(app, make_user, make_zone, make_hazard):
     hazard("invalid", kitchen, "building", _at("2026-09-30", 10), description="重复上报的地面湿滑")  # E
     with app.app_context():  # F: fixed on the spot
         food = db.session.scalar(select(Category.id).where(Category.code == "food"))
-        services.report(db.session.get(User, patrol.id), services.Report(
+        reporting.report(db.session.get(User, patrol.id), reporting.Report(
             client_id=new_client_id(), zone_id=kitchen.id, category_id=food, severity="general",
             description="冰柜门封条脱落", photos=[photo_bytes()], after_photos=[photo_bytes((0, 90, 0))],
             fixed_on_the_spot=True), now=_at("2026-10-01", 11))

@@ -77,20 +77,20 @@ def test_the_unique_constraint_is_the_backstop(app, make_zone, make_user, monkey
     from server import sync
     from server.auth.models import User
     from server.extensions import db
-    from server.hazards import services
+    from server.hazards import reporting
 
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
-    new = services.Report(client_id=new_client_id(), zone_id=zone.id, category_id=category_id(app),
+    new = reporting.Report(client_id=new_client_id(), zone_id=zone.id, category_id=category_id(app),
                           severity="general", description="地面湿滑", photos=[photo_bytes()])
     with app.app_context():
-        first = services.report(db.session.get(User, patrol.id), new)
+        first = reporting.report(db.session.get(User, patrol.id), new)
         first_id = first.hazard.id
     real = sync.find_repeat
     monkeypatch.setattr(sync, "find_repeat", lambda *args: None)  # both copies miss each other
     with app.app_context():
         monkeypatch.setattr(sync, "find_repeat", _after_first_call(real))
-        second = services.report(db.session.get(User, patrol.id), new)
+        second = reporting.report(db.session.get(User, patrol.id), new)
         assert second.created is False and second.hazard.id == first_id
     assert count(app, Hazard) == 1 and count(app, Photo) == 1
     assert len(stored_files(app)) == 2  # the loser's files were removed

@@ -26,7 +26,7 @@ import pytest
 
 from server.auth.models import User
 from server.extensions import db
-from server.hazards import services, states
+from server.hazards import reporting, services, states
 from server.hazards.models import Category
 from tests.conftest import new_client_id, photo_bytes
 
@@ -63,7 +63,7 @@ def story(app, make_user, make_zone):
 
         def report(name, zone, when, category, **extra):
             category_id = db.session.scalar(db.select(Category.id).where(Category.code == category))
-            outcome = services.report(get(patrol), services.Report(
+            outcome = reporting.report(get(patrol), reporting.Report(
                 client_id=new_client_id(), zone_id=zone.id, category_id=category_id, severity="general",
                 description=f"{name} 的描述", photos=[photo_bytes()], **extra), now=when)
             ids[name] = outcome.hazard.id
