@@ -5,6 +5,8 @@ rules: every history a walk through the state machine's table, notices as the su
 bare SQL giving exactly the desk's figures (a ratio of two different answers would mean nothing).
 """
 
+import json
+import re
 import sqlite3
 import sys
 from datetime import UTC, date, datetime
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
 
+from server import schooltime
 from server.database import UTCDateTime, utcnow
 from server.hazards import states
 from tests.conftest import sqlite_only
@@ -192,3 +195,60 @@ def test_the_bare_ledger_has_the_ledgers_rows_in_its_order(small):
         db.engine.dispose()
     assert [row[:4] for row in bare] == [row[:4] for row in ours]  # number, hazard, day found, reporter
     assert {len(row) for row in bare} == {len(columns)} == {len(ledger_export.HEADERS)}
+
+
+@pytest.fixture(scope="module")
+def answers(small):
+    """Each district answer of bench/district_pages.py as the app gives it, and its bare SQL's rows."""
+    import district_pages
+
+    path, _, _ = small
+    now = utcnow()  # the app's lists read the clock: the bare SQL is given the same time
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    users = dict(conn.execute("SELECT username, id FROM users WHERE username IN ('admin', 'patrol001')"))
+    app = district.district_app(path, WTF_CSRF_ENABLED=False)
+    clients = {name: district_pages.signed_in(app, name) for name in users}
+    with app.app_context():
+        month = schooltime.month_start(now).astimezone(UTC).strftime(district_pages.STAMP)
+    found = {}
+    for name, (who, url) in district_pages.PAGES.items():
+        params = {"now": now.strftime(district_pages.STAMP), "today": now.strftime(district_pages.STAMP),
+                  "me": users[who], "month": month}
+        found[name] = (district_pages.fetch(clients[who], url), district_pages.bare(
+            conn, district_pages.BARE[name], params))
+    with app.app_context():
+        from server.extensions import db
+
+        db.engine.dispose()
+    yield found
+    conn.close()
+
+
+def _card_ids(body: bytes) -> list[int]:
+    return [int(n) for n in re.findall(rb'<article class="card hazard-card[^"]*" aria-labelledby="hz-(\d+)"',
+                                       body)]
+
+
+@pytest.mark.parametrize("name", ["desk list, first page", "queue (new reports)", "rechecks"])
+def test_the_bare_sql_of_a_card_page_has_its_cards_and_their_photos(answers, name):
+    body, (page, *rest) = answers[name]
+    photos = {row["id"] for rows in rest for row in rows if "kind" in row.keys()}
+    shown = {int(n) for n in re.findall(rb'src="/api/v1/photos/(\d+)/thumb"', body)}
+    assert (_card_ids(body), shown - photos) == ([row["id"] for row in page], set())
+    assert len(page) > 0
+
+
+def test_the_bare_sql_of_my_tasks_has_its_items(answers):
+    body, (tasks, rechecks, total, *_) = answers["/api/v1/me/tasks (supervisor)"]
+    answer = json.loads(body)
+    assert ([item["id"] for item in answer["tasks"]], [item["id"] for item in answer["rechecks"]],
+            answer["rechecks_total"]) == ([r["id"] for r in tasks], [r["id"] for r in rechecks], total[0][0])
+    assert answer["rechecks"]
+
+
+def test_the_bare_sql_of_the_notifications_page_has_its_notices(answers):
+    body, (notices, unread) = answers["notifications page"]
+    linked = [int(n) for n in re.findall(rb'<a href="/hazards/(\d+)">', body)]
+    assert linked == [r["hazard_id"] for r in notices]
+    assert notices and unread[0][0] >= 0
