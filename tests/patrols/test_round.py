@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from server.auth.models import User
 from server.extensions import db
@@ -112,3 +113,27 @@ def test_a_visit_is_done_today_by_the_earlier_of_its_two_times(app, make_user, m
                                    patrol_id=me.id, result="no_hazard", device_at=phone, received_at=server))
         db.session.commit()
     assert _round(app, me)[2] == (["BOTH"] if done_today else [])
+
+
+
+def test_the_round_reads_its_zones_with_their_last_visits_in_one_statement(app, make_user, make_zone):
+    """The zones as rows with their last visit (no Zone objects, no query per zone), then my visits of today:
+    two statements however many zones (issue 12: 500 Zone objects and their own query were most of it)."""
+    me = make_user(roles=("patrol",))
+    zones = [make_zone(code=f"S-{n}", frequency="daily") for n in range(3)]
+    _visit(app, zones[0], me, NOW - timedelta(days=2))
+    _visit(app, zones[1], me, NOW - timedelta(hours=1))
+    ran = []
+
+    def count(*_):
+        ran.append(1)
+
+    with app.app_context():
+        user = db.session.get(User, me.id)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            today = services.todays_round(user, now=NOW)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert (len(ran), [z.code for z, _ in today.due], [z.code for z in today.done]) == (
+        2, ["S-2", "S-0"], ["S-1"])
