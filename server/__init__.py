@@ -76,13 +76,14 @@ def _instance_secret(path: Path) -> str:
 def _select_locale():
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
+    languages, default = current_app.config["LANGUAGES"], current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # CLI commands speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return i18n.locale_of(default)
     chosen = session.get("locale")
     if chosen not in languages and current_user and current_user.is_authenticated:
         chosen = current_user.locale
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    # A parsed Locale, not its code: Flask-Babel would parse a code again on every request.
+    return i18n.locale_of(chosen if chosen in languages else default)
 
 
 def _select_timezone():

@@ -5,12 +5,14 @@ The .mo files are build products (git-ignored). `make run` used to be the only t
 app started as the README's deployment says (`flask db upgrade`, then gunicorn) silently spoke English.
 """
 
+import functools
 import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g
@@ -66,6 +68,15 @@ def compile_catalogs(directories, logger: logging.Logger = log) -> list[Path]:
                                "missing or out of date. Run `make translations` as a user who may write "
                                "to %s.", po, exc, po.parent)
     return written
+
+
+@functools.cache
+def locale_of(code: str) -> Locale:
+    """Return the Babel locale of a language code, parsed once per process."""
+    # Locale.parse("zh_CN") scans Babel's list of every locale id (normalize_locale): 0.08 ms, a twentieth of a
+    # signed-in request, paid on every request while the locale selector gave Flask-Babel a code to parse. It
+    # hands a Locale back unchanged, so the selector returns this one (shared: a Locale is not changed).
+    return Locale.parse(code)
 
 
 def translations():

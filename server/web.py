@@ -1,9 +1,7 @@
 """Desk pages shared by every domain: the desk home, template helpers, time formatting."""
 
-import functools
 from datetime import UTC
 
-from babel import Locale
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -11,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from server.auth.permissions import role_required
+from server.i18n import locale_of
 from server.schooltime import school_tz
 
 bp = Blueprint("desk", __name__)
@@ -55,17 +54,11 @@ def localtime(value, fmt="yyyy-MM-dd HH:mm"):
     return format_datetime(value, fmt)
 
 
-@functools.cache
-def _parsed(code: str) -> Locale:
-    # Locale.parse scans Babel's list of locales each time (about 1 ms): a language code parses once.
-    return Locale.parse(code)
-
-
 def current_language() -> str:
     """Return the key in LANGUAGES of the language in use (Babel says zh_Hans_CN for zh_CN)."""
     locale = get_locale()
     for code in current_app.config["LANGUAGES"]:
-        if _parsed(code) == locale:
+        if locale_of(code) == locale:
             return code
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
