@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from flask_login import current_user
 
 from server.compression import encoded
+from server.minify import strip_css, strip_js
 
 ROOT = Path(__file__).resolve().parent.parent / "pwa"
 bp = Blueprint("shell", __name__)
@@ -64,6 +65,22 @@ def stamp_imports(source: str, v: str) -> str:
     return IMPORT.sub(lambda m: f"{m[1]}{m[2]}{m[3]}?v={v}{m[2]}", source)
 
 
+# What a phone runs needs no comments (server/minify.py): each text file as served, made once per release.
+STRIPPED = {"text/javascript": strip_js, "text/css": strip_css}
+
+
+def served_text(name: str, mimetype: str) -> bytes:
+    """Return a pwa/ file's bytes as phones get them: code without comments, importing this version."""
+    made = current_app.extensions.setdefault("pwa_served", {})
+    key = (name, version())
+    if key not in made:
+        text = STRIPPED[mimetype]((_root() / name).read_text(encoding="utf-8"))
+        if mimetype == "text/javascript":
+            text = stamp_imports(text, version())
+        made[key] = text.encode("utf-8")
+    return made[key]
+
+
 def _shell() -> Response:
     html = (_root() / "index.html").read_text(encoding="utf-8").replace("{{V}}", version())
     return encoded(Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"}),
@@ -108,7 +125,7 @@ def service_worker():
     files = ["/app?shell=1"] + [f"/pwa/{p.as_posix()}?v={v}" for p in paths
                                 if p.name not in ("sw.js", "index.html") and p.parts[0] != "vendor"
                                 and p.as_posix() not in installing]
-    body = (_root() / "sw.js").read_text(encoding="utf-8")
+    body = served_text("sw.js", "text/javascript").decode("utf-8")
     body = (body.replace('"{{V}}"', json.dumps(v)).replace('["{{FILES}}"]', json.dumps(files))
             .replace('"{{VENDOR_V}}"', json.dumps(vendor_version())))
     headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"}
@@ -131,9 +148,7 @@ def asset(name):
     if root not in path.parents or not path.is_file() or name in ("index.html", "sw.js"):
         abort(404)
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    body = path.read_bytes()
-    if mimetype == "text/javascript":
-        body = stamp_imports(body.decode("utf-8"), version()).encode("utf-8")
+    body = served_text(name, mimetype) if mimetype in STRIPPED else path.read_bytes()
     response = Response(body, mimetype=mimetype)
     if request.args.get("v") == version():
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
