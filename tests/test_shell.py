@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import brotli
 import pytest
 
 from server import shell
@@ -116,6 +117,15 @@ def test_words_in_chinese_by_default_and_english_on_request(app, login_as):
     other = app.test_client()
     AuthActions(other).login(client.user.username)
     assert other.get("/api/v1/i18n").get_json()["locale"] == "en"
+
+
+def test_words_come_as_utf8_packed_once_at_the_best_ratio(client):
+    plain = client.get("/api/v1/i18n", headers={"Accept-Encoding": "identity"})
+    assert "扫码巡查".encode() in plain.data  # the characters themselves, not \\u escapes
+    packed = client.get("/api/v1/i18n", headers={"Accept-Encoding": "br"})
+    assert packed.headers["Content-Encoding"] == "br"
+    assert packed.data == brotli.compress(plain.data, quality=11)
+    assert packed.headers["ETag"] == plain.headers["ETag"].removesuffix('"') + ':br"'
 
 
 def test_locale_change_refuses_unknown_and_needs_csrf(app, login_as):

@@ -1,5 +1,8 @@
 """GET /api/v1/i18n: the field app's words in the user's language, from the one Babel catalog."""
 
+import json
+
+from flask import Response, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,6 +11,7 @@ from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body
 from server.auth import services as users
 from server.auth.permissions import role_required
+from server.compression import packed
 from server.errors import ValidationFailed
 from server.extensions import db
 from server.web import APP_NAME, current_language
@@ -139,7 +143,6 @@ MESSAGES = {
     "todays_round": _l("Due for a patrol today (%(n)s)"),
     "round_complete": _l("Every zone due today has been patrolled."),
     "done_today": _l("Patrolled today (%(n)s)"),
-    "more_zones": _l("%(n)s more zones due"),
     "close_other_tabs": _l("Close the app's other tabs or windows on this phone: the update of its saved "
                            "records waits for them."),
     "waits_for_user": _l("Recorded by %(name)s: sent when they sign in on this phone."),
@@ -184,7 +187,6 @@ MESSAGES = {
     "n_photos_one": _l("%(n)s photo"),
     "outbox_waiting_one": _l("%(n)s record waits to be sent."),
     "outbox_attention_one": _l("%(n)s needs attention."),
-    "more_zones_one": _l("%(n)s more zone due"),
     "notifications": _l("Notifications"),
     "notifications_unread": _l("Notifications: %(n)s unread"),
     "no_notifications": _l("No notifications yet."),
@@ -225,8 +227,23 @@ def i18n():
     """Return the field app's words in the current language (Chinese unless the user chose English)."""
     from flask import current_app
 
-    return answer(I18n, {"locale": current_language(), "languages": current_app.config["LANGUAGES"],
-                         "messages": {k: str(v) for k, v in MESSAGES.items()}})
+    words = I18n.model_validate({"locale": current_language(), "languages": current_app.config["LANGUAGES"],
+                                 "messages": {k: str(v) for k, v in MESSAGES.items()}})
+    # Chinese as UTF-8, not \u escapes: brotli packs the characters themselves better (2.8 against 3.3 kB).
+    body = json.dumps(words.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return Response(body, mimetype="application/json")
+
+
+@bp.after_app_request
+def _packed(response):
+    """Compress the words at the best ratio, once per language (they change only with a release)."""
+    # A quick level per request sent 3.8 kB of a first load's words; the best once, 2.8 kB (issue 12). An
+    # app-wide hook: after the view's ETag, before Flask-Compress (which then leaves the answer alone).
+    if request.endpoint != "api.i18n" or response.status_code != 200:
+        return response
+    tag, _ = response.get_etag()
+    return packed(response, f"i18n:{tag}")
 
 
 @bp.post("/session/locale")

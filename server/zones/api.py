@@ -10,7 +10,7 @@ from server.api import bp
 from server.api.conditional import NOT_MODIFIED, body_etag, revalidated
 from server.api.schemas import answer, operation, read_query
 from server.auth.permissions import role_required
-from server.compression import encoded
+from server.compression import packed
 from server.errors import NotFound
 from server.zones import schemas, services
 
@@ -87,17 +87,12 @@ def _packed(response):
     # app-wide hook, so that it runs after the view's ETag and before Flask-Compress (which then leaves it).
     if request.endpoint != "api.zone_directory" or response.status_code != 200 or "since" in request.args:
         return response
-    tag, weak = response.get_etag()
+    tag, _ = response.get_etag()
     key = f"zone-directory:{tag or body_etag(response.get_data())}"
     kept = current_app.extensions["precompressed"]
     for old in [k for k in list(kept) if str(k[0]).startswith("zone-directory:") and k[0] != key]:
         kept.pop(old, None)
-    response.headers.pop("ETag", None)
-    response = encoded(response, key)
-    if tag:  # another representation of the same content: tagged as Flask-Compress tags its own
-        encoding = response.headers.get("Content-Encoding")
-        response.set_etag(f"{tag}:{encoding}" if encoding else tag, weak=weak)
-    return response
+    return packed(response, key)
 
 
 def _since(version: str | None, people: str) -> datetime | None:
