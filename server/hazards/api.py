@@ -20,7 +20,18 @@ from server.api.schemas import answer, json_time, operation, plain_answer, read_
 from server.auth.permissions import role_required
 from server.errors import NotFound
 from server.extensions import db
-from server.hazards import access, categories, photos, queries, reporting, schemas, services, states, wording
+from server.hazards import (
+    access,
+    categories,
+    items,
+    photos,
+    queries,
+    reporting,
+    schemas,
+    services,
+    states,
+    wording,
+)
 from server.hazards.models import BEFORE, Hazard, HazardEvent, HazardPlan, Photo
 from server.hazards.views import id_url
 from server.i18n import words_of
@@ -177,32 +188,32 @@ def hazards_json(hazards: list[Hazard], user) -> list[dict]:
                         decided=decided) for h in hazards]
 
 
-def hazard_items_json(hazards: list[Hazard], user) -> list[dict]:
-    """Return a list of hazards as the field app's lists show them (schemas.HazardItem's fields, as JSON)."""
+def hazard_items_json(lines: list[items.Line], user) -> list[dict]:
+    """Return a list's lines as the field app's lists show them (schemas.HazardItem's fields, as JSON)."""
     # A district supervisor's first page of rechecks was 5.3 kB at every first load (issue 12): the lists send
     # what their lines show; the hazard's page asks for the rest. Built straight as JSON values for
-    # plain_answer (no summary made then cut, no validation per item), with everything a list shares made
-    # once: the words, the thumbnail URL's format, the user (not Flask-Login's proxy), the allowed actions.
+    # plain_answer (no summary made then cut, no validation per item), from lines (items.py: rows, not
+    # Hazard objects), with everything a list shares made once: the words, the thumbnail URL's format, the
+    # user (not Flask-Login's proxy), the allowed actions.
     user = getattr(user, "_get_current_object", lambda: user)()
-    thumbs = _first_thumbs(hazards)
-    interim = queries.interim_controls_by_hazard(hazards)
+    interim = queries.interim_controls_by_hazard(lines)
     locale = current_language()
     severities, states_ = words_of(wording.SEVERITY_LABELS), words_of(wording.STATE_LABELS)
     thumb_url = id_url("api.photo_thumb", "photo_id")
     decided: dict = {}
     return [{"id": h.id,
-             "zone": {"id": h.zone.id, "code": h.zone.code, "name": h.zone.name},
-             "category": {"id": h.category.id, "code": h.category.code,
-                          "name": h.category.display_name(locale)},
+             "zone": {"id": h.zone_id, "code": h.zone_code, "name": h.zone_name},
+             "category": {"id": h.category_id, "code": h.category_code,
+                          "name": h.category_display_name(locale)},
              "description": h.description,
              "severity": h.severity, "severity_label": severities[h.severity],
              "state": h.state, "state_label": states_[h.state],
              "overdue": h.is_overdue(),
              "deadline_date": schooltime.local_date(h.deadline).isoformat() if h.deadline else None,
-             "thumb_url": thumb_url(thumbs[h.id]) if h.id in thumbs else None,
+             "thumb_url": thumb_url(h.thumb_id) if h.thumb_id else None,
              "allowed_actions": services.allowed_actions(user, h, decided),
              "interim_controls": [interim_control_json(e) for e in interim.get(h.id, [])]}
-            for h in hazards]
+            for h in lines]
 
 
 def _outcome_response(outcome: services.Outcome, client_id: str):
@@ -295,12 +306,12 @@ def my_tasks():
     """A page of my hazards to rectify (overdue first, then by deadline) and of the rechecks I may make,
     with their totals: the first page unless asked (limit, offset), the same page of both lists."""
     q = read_query(schemas.TasksQuery)
-    page = {"limit": q.limit, "offset": q.offset, "people": False}
+    page = {"limit": q.limit, "offset": q.offset, "read": items.read_lines}
     tasks, tasks_total, overdue = queries.my_tasks(current_user, **page)
     rechecks, rechecks_total = queries.rechecks_for(current_user, **page)
-    # Both pages' thumbnails and interim controls read together (two statements, not four).
-    items = hazard_items_json(tasks + rechecks, current_user)
-    return plain_answer({"tasks": items[:len(tasks)], "overdue": overdue, "rechecks": items[len(tasks):],
+    # Both pages' interim controls read together (one statement, not two; thumbnails come with the lines).
+    both = hazard_items_json(tasks + rechecks, current_user)
+    return plain_answer({"tasks": both[:len(tasks)], "overdue": overdue, "rechecks": both[len(tasks):],
                          "tasks_total": tasks_total, "rechecks_total": rechecks_total,
                          "limit": q.limit, "offset": q.offset})
 
@@ -313,8 +324,8 @@ def zone_hazards(zone_id):
     if db.session.get(Zone, zone_id) is None:
         raise NotFound(_l("No such zone."))
     q = read_query(schemas.ZoneHazardsQuery)
-    hazards = queries.zone_hazards(current_user, zone_id, open_only=q.open is not False, people=False)
-    return plain_answer({"zone_id": zone_id, "hazards": hazard_items_json(hazards, current_user)})
+    lines = queries.zone_hazards(current_user, zone_id, open_only=q.open is not False, read=items.read_lines)
+    return plain_answer({"zone_id": zone_id, "hazards": hazard_items_json(lines, current_user)})
 
 
 @bp.get("/categories")

@@ -4,11 +4,12 @@ Every list starts from access.visible_hazards (deny by default: a user sees only
 sorts through Hazard.urgency_order: overdue first, then by deadline, then newest.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import defaultload, lazyload
+from sqlalchemy.orm import defaultload
 
 from server.auth.models import RECTIFIER, SUPERVISOR, User
 from server.database import utcnow
@@ -33,12 +34,9 @@ def names_only() -> tuple:
             defaultload(Hazard.zone).defaultload(Zone.responsible).lazyload(User.role_rows))
 
 
-def without_people() -> tuple:
-    """Return the loader options of a list whose lines name no person (the field app's): zone and category."""
-    # Three people joined to every hazard of /me/tasks, for lines that show none of them (facts and allowed
-    # actions read the hazard's own person ids).
-    return (lazyload(Hazard.reporter), lazyload(Hazard.rectifier),
-            defaultload(Hazard.zone).lazyload(Zone.responsible))
+def read_hazards(page: Select) -> list[Hazard]:
+    """Read a page of hazards (a SELECT of Hazard) as objects, with their people by name (names_only)."""
+    return list(db.session.scalars(page.options(*names_only())).unique())
 
 
 def can_rectify(user: User | None, able: frozenset[int] | None = None) -> bool:
@@ -130,13 +128,13 @@ def count_of(query: Select, condition=None) -> int:
 
 def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
     """Return a page of `query`'s hazards in Hazard.urgency_order, and how many there are in all."""
-    rows, sizes = _urgent_groups(query, now, limit, offset, names_only())
+    rows, sizes = _urgent_groups(query, now, limit, offset, read_hazards)
     return rows, sum(sizes)
 
 
 def _urgent_groups(query: Select, now: datetime, limit: int, offset: int,
-                   loads: tuple) -> tuple[list[Hazard], list[int]]:
-    """Return a page of `query`'s hazards in Hazard.urgency_order (loaded with `loads`), and each urgency
+                   read: Callable[[Select], list]) -> tuple[list, list[int]]:
+    """Return a page of `query`'s hazards in Hazard.urgency_order (as `read` reads a page), and each urgency
     group's size (overdue, open, finished).
 
     The whole and the open groups are counted by queries of their own (index counts: one aggregate of CASE
@@ -151,7 +149,7 @@ def _urgent_groups(query: Select, now: datetime, limit: int, offset: int,
     total = count_of(query)
     overdue, still_open = (count_of(query, group) for group in groups[:2])
     sizes = [overdue, still_open, total - overdue - still_open]
-    rows: list[Hazard] = []
+    rows: list = []
     skip, wanted = offset, limit
     for group, size in zip(groups, sizes, strict=True):
         if wanted <= 0:
@@ -164,8 +162,7 @@ def _urgent_groups(query: Select, now: datetime, limit: int, offset: int,
         # sort, every row of the group carried them through it (the 793 new reports at 100k: 10 ms, not 2).
         ids = (query.where(group).with_only_columns(Hazard.id, maintain_column_froms=True)
                .order_by(*order).limit(wanted).offset(skip))
-        page = select(Hazard).where(Hazard.id.in_(ids)).options(*loads).order_by(*order)
-        found = list(db.session.scalars(page).unique())
+        found = read(select(Hazard).where(Hazard.id.in_(ids)).order_by(*order))
         rows += found
         wanted -= len(found)
         skip = 0
@@ -173,43 +170,38 @@ def _urgent_groups(query: Select, now: datetime, limit: int, offset: int,
 
 
 def my_tasks(user: User, *, now: datetime | None = None, limit: int = 50, offset: int = 0,
-             people: bool = True) -> tuple[list[Hazard], int, int]:
+             read: Callable[[Select], list] = read_hazards) -> tuple[list, int, int]:
     """Return a page of the hazards assigned to `user` to rectify (overdue first, then by deadline), how many
-    there are in all, and how many of them are overdue (`people`: load each one's people)."""
+    there are in all, and how many of them are overdue (`read`: how a page is read, hazards by default)."""
     now = now or utcnow()
     query = (access.visible_hazards(user)
              .where(Hazard.state == states.ASSIGNED, Hazard.rectifier_id == user.id))
     # The overdue are the page's first urgency group, counted already.
-    rows, sizes = _urgent_groups(query, now, limit, offset, names_only() if people else without_people())
+    rows, sizes = _urgent_groups(query, now, limit, offset, read)
     return rows, sum(sizes), sizes[0]
 
 
 def rechecks_for(user: User, *, limit: int = 50, offset: int = 0,
-                 people: bool = True) -> tuple[list[Hazard], int]:
+                 read: Callable[[Select], list] = read_hazards) -> tuple[list, int]:
     """Return a page of the hazards awaiting a recheck that `user` may make (not their own work), oldest
-    first (through the index on state and updated_at), and how many there are in all (`people`: as
-    my_tasks)."""
+    first (through the index on state and updated_at), and how many there are in all (`read`: as my_tasks)."""
     if SUPERVISOR not in user.roles:
         return [], 0
     query = (access.visible_hazards(user)
              .where(Hazard.state == states.AWAITING_RECHECK,
                     or_(Hazard.rectifier_id.is_(None), Hazard.rectifier_id != user.id)))
     total = count_of(query)
-    page = (query.options(*(names_only() if people else without_people()))
-            .order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset))
-    return list(db.session.scalars(page).unique()), total
+    return read(query.order_by(Hazard.updated_at, Hazard.id).limit(limit).offset(offset)), total
 
 
 def zone_hazards(user: User, zone_id: int, *, open_only: bool = True, now: datetime | None = None,
-                 people: bool = True) -> list[Hazard]:
-    """Return the hazards of a zone `user` may see (the open ones by default), most urgent first (`people`: as
+                 read: Callable[[Select], list] = read_hazards) -> list:
+    """Return the hazards of a zone `user` may see (the open ones by default), most urgent first (`read`: as
     my_tasks)."""
     query = access.visible_hazards(user, zone_id=zone_id).where(Hazard.zone_id == zone_id)
     if open_only:
         query = query.where(Hazard.state.in_(states.OPEN_STATES))
-    loads = names_only() if people else without_people()
-    query = query.options(*loads).order_by(*Hazard.urgency_order(now))
-    return list(db.session.scalars(query).unique())
+    return read(query.order_by(*Hazard.urgency_order(now)))
 
 
 def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
