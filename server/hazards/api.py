@@ -196,7 +196,7 @@ def hazard_items_json(lines: list[items.Line], user) -> list[dict]:
     # Hazard objects), with everything a list shares made once: the words, the thumbnail URL's format, the
     # user (not Flask-Login's proxy), the allowed actions.
     user = getattr(user, "_get_current_object", lambda: user)()
-    interim = queries.interim_controls_by_hazard(lines)
+    interim = queries.interim_controls_by_hazard([h for h in lines if h.has_interim])
     locale = current_language()
     severities, states_ = words_of(wording.SEVERITY_LABELS), words_of(wording.STATE_LABELS)
     thumb_url = id_url("api.photo_thumb", "photo_id")

@@ -7,24 +7,30 @@ takes `read_lines` as the reader of its page); the rules a line needs (overdue, 
 category's name in a language) are the models' own, borrowed by Line.
 """
 
+from collections import namedtuple
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 
 from server.extensions import db
-from server.hazards.models import BEFORE, Category, Hazard, Photo
+from server.hazards import states
+from server.hazards.models import BEFORE, Category, Hazard, HazardEvent, Photo
 from server.zones.models import Zone
 
 # The first before photo of the line's hazard (its thumbnail), read with the line: a correlated subquery
 # through the index on photos.hazard_id, not one more statement for the page.
 _THUMB = (select(func.min(Photo.id)).where(Photo.hazard_id == Hazard.id, Photo.kind == BEFORE)
           .correlate(Hazard).scalar_subquery())
+# Whether the hazard has an interim control (临时措施), read with the line: the list then reads the controls
+# of those that have one (few), not of every line (a statement of 0.3 ms at 100k that mostly found none).
+_INTERIM = (exists().where(HazardEvent.hazard_id == Hazard.id, HazardEvent.action == states.INTERIM_CONTROL)
+            .correlate(Hazard))
 # What a line reads, by name: the hazard's facts, its zone's and category's, its thumbnail.
 COLUMNS = (Hazard.id, Hazard.state, Hazard.severity, Hazard.description, Hazard.deadline, Hazard.rectifier_id,
            Hazard.planned_at, Hazard.deferral_requested_at, Hazard.zone_id, Zone.code.label("zone_code"),
            Zone.name.label("zone_name"), Hazard.category_id, Category.code.label("category_code"),
            Category.name.label("category_name"), Category.name_en.label("category_name_en"),
-           _THUMB.label("thumb_id"))
+           _THUMB.label("thumb_id"), _INTERIM.label("has_interim"))
 
 
 class CategoryNames(NamedTuple):
@@ -34,17 +40,14 @@ class CategoryNames(NamedTuple):
     name_en: str
 
 
-class Line:
-    """A hazard as a list's line reads it: COLUMNS by name, and the model's rules that read only those."""
+class Line(namedtuple("Row", [column.key for column in COLUMNS])):
+    """A hazard as a list's line reads it: COLUMNS by name (a tuple: made from its row in one step), and the
+    model's rules that read only those."""
 
-    __slots__ = tuple(column.key for column in COLUMNS)
+    __slots__ = ()
 
     deferral_pending = Hazard.deferral_pending
     is_overdue = Hazard.is_overdue
-
-    def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=True):
-            setattr(self, name, value)
 
     def category_display_name(self, locale: str) -> str:
         """Return the name of the hazard's category in `locale`."""
@@ -56,4 +59,4 @@ def read_lines(page: Select) -> list[Line]:
     statement = (page.with_only_columns(*COLUMNS)
                  .join_from(Hazard, Zone, Zone.id == Hazard.zone_id)
                  .join_from(Hazard, Category, Category.id == Hazard.category_id))
-    return [Line(row) for row in db.session.execute(statement)]
+    return list(map(Line._make, db.session.execute(statement)))

@@ -9,13 +9,13 @@ from sqlalchemy import event
 
 from server.extensions import db
 from server.hazards.items import Line
+from tests.hazards.apihelp import act
 
 NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
 
 
 def _line(**facts) -> Line:
-    row = {name: None for name in Line.__slots__} | facts
-    return Line(tuple(row[name] for name in Line.__slots__))
+    return Line(**({name: None for name in Line._fields} | facts))
 
 
 @pytest.mark.parametrize(("state", "deadline", "overdue"), [
@@ -51,6 +51,7 @@ def test_a_lines_category_is_named_as_the_category_names_itself(name_en, locale,
     ("zones.code", True),
     ("categories.name_en", True),
     ("photos.id", True),  # the thumbnail, with the line
+    ("hazard_events.action", True),  # whether it has an interim control
     ("hazards.client_id", False),
     ("hazards.received_at", False),
     ("hazards.deferral_reason", False),
@@ -89,3 +90,30 @@ def test_a_list_reads_its_lines_in_one_statement_of_what_they_show(app, make_haz
     assert len(lines) == 1
     selected = lines[0].partition("FROM hazards JOIN zones")[0]  # what it reads, not what it sorts by
     assert (column in selected) == read
+
+
+@pytest.mark.parametrize(("controls", "asked"), [(0, 0), (1, 1), (2, 1)])
+def test_a_list_asks_for_interim_controls_only_when_a_line_has_one(app, make_hazard, sign_in, controls,
+                                                                  asked):
+    hazards = [make_hazard("assigned")]
+    people = hazards[0].people
+    hazards.append(make_hazard("assigned", reporter=people.reporter, supervisor=people.supervisor,
+                               rectifier=people.rectifier))
+    client = sign_in(people.rectifier)
+    for hazard in hazards[:controls]:
+        assert act(client, hazard.id, "interim_control", "assigned", interim_kind="cordoned",
+                   note="拉警戒线").status_code == 201
+    said = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(_conn, _cursor, statement, *_):
+        said.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        tasks = client.get("/api/v1/me/tasks").get_json()["tasks"]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert sorted(len(t["interim_controls"]) for t in tasks) == sorted([1] * controls + [0] * (2 - controls))
+    assert sum(s.startswith("SELECT hazard_events") for s in said) == asked
