@@ -8,20 +8,20 @@ from server.api.schemas import answer, operation, read_body, read_query
 from server.auth.permissions import role_required
 from server.errors import ValidationFailed
 from server.extensions import db
-from server.notifications import schemas, services
-from server.notifications.models import Notification
+from server.notifications import queries, schemas, services
+from server.notifications.queries import Notice
 
 
-def notification_json(item: Notification, text: str) -> dict:
-    """Return a notification with its text in the user's language (services.messages)."""
+def notification_json(item: Notice) -> dict:
+    """Return a notification with its text in the user's language."""
     return {
         "id": item.id,
         "kind": item.kind,
         "urgent": item.urgent,
         "hazard_id": item.hazard_id,
-        "message": text,
-        "created_at": (item.created_at),
-        "read_at": (item.read_at),
+        "message": item.message,
+        "created_at": item.created_at,
+        "read_at": item.read_at,
     }
 
 
@@ -32,10 +32,9 @@ def notification_json(item: Notification, text: str) -> dict:
 def notifications():
     """My notifications, newest first, and the unread count."""
     q = read_query(schemas.NotificationQuery)
-    items = services.list_for(current_user, unread_only=bool(q.unread), limit=q.limit)
-    texts = services.messages(items)
-    return answer(schemas.Notifications, {"notifications": [notification_json(n, texts[n.id]) for n in items],
-                                          "unread": services.unread_count(current_user)})
+    items = queries.notices(current_user, unread_only=bool(q.unread), limit=q.limit)
+    return answer(schemas.Notifications, {"notifications": [notification_json(n) for n in items],
+                                          "unread": queries.unread_count(current_user)})
 
 
 @bp.post("/notifications/read")
@@ -50,4 +49,4 @@ def mark_read():
                                details={"ids": "required"})
     changed = services.mark_read(current_user, None if marks.all else marks.ids)
     db.session.commit()
-    return answer(schemas.Marked, {"marked": changed, "unread": services.unread_count(current_user)})
+    return answer(schemas.Marked, {"marked": changed, "unread": queries.unread_count(current_user)})

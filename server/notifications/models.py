@@ -25,6 +25,11 @@ KINDS = (NEW_REPORT, ASSIGNED, DUE_TOMORROW, OVERDUE, SUBMITTED, RECHECK_FAILED,
 URGENT_SEVERITIES = (states.MAJOR, states.CRITICAL)
 
 
+def is_urgent(kind: str, severity: str) -> bool:
+    """Say whether a notice is urgent: a new report of a major or critical hazard (severity never changes)."""
+    return kind == NEW_REPORT and severity in URGENT_SEVERITIES
+
+
 class Notification(db.Model):
     """Something a user should know about a hazard; unread until they open it.
 
@@ -51,11 +56,6 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hazard: Mapped[Hazard] = relationship(lazy="joined")
-
-    @property
-    def urgent(self) -> bool:
-        """Say whether this is a new report of a major or critical hazard (severity never changes)."""
-        return self.kind == NEW_REPORT and self.hazard.severity in URGENT_SEVERITIES
 
     def __repr__(self) -> str:
         return f"<Notification {self.user_id} {self.kind}>"

@@ -1,4 +1,5 @@
-"""The rules for notifications: made in the same transaction as the event they announce, read by their user.
+"""The rules for notifications: made in the same transaction as the event they announce, read by their user
+(queries.py reads them).
 
 Event notices (new reports, assigned, submitted, recheck results, deferrals) are added by subscribers.py,
 which listens to the hazard domain's `event_recorded` signal. A notice whose work has since been done (a new
@@ -16,11 +17,9 @@ flag stays for the hazard's history, and the desk shows it while the hazard is o
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import defaultload
 
 from server.auth.models import SUPERVISOR
 from server.auth.services import users_with_role
@@ -28,41 +27,9 @@ from server.database import utcnow
 from server.errors import ValidationFailed
 from server.extensions import db
 from server.hazards import states
-from server.hazards.models import Category, Hazard, HazardEvent
-from server.i18n import Words
-from server.notifications.models import (
-    ASSIGNED,
-    DEFERRAL_DECIDED,
-    DEFERRAL_REQUESTED,
-    DUE_TOMORROW,
-    NEW_REPORT,
-    OVERDUE,
-    RECHECK_FAILED,
-    RECHECK_PASSED,
-    SUBMITTED,
-    Notification,
-)
+from server.hazards.models import Hazard
+from server.notifications.models import DUE_TOMORROW, OVERDUE, Notification
 from server.schooltime import end_of_day, local_date
-from server.zones.models import Zone
-
-MESSAGES = {
-    NEW_REPORT: _l("New hazard report %(number)s in %(zone)s: %(category)s."),
-    ASSIGNED: _l("Hazard %(number)s in %(zone)s is assigned to you; deadline %(deadline)s."),
-    DUE_TOMORROW: _l("Hazard %(number)s in %(zone)s is due tomorrow."),
-    OVERDUE: _l("Hazard %(number)s in %(zone)s is overdue."),
-    SUBMITTED: _l("Hazard %(number)s in %(zone)s is rectified and awaits a recheck."),
-    RECHECK_FAILED: _l("Hazard %(number)s in %(zone)s failed its recheck and needs more work."),
-    RECHECK_PASSED: _l("Hazard %(number)s in %(zone)s passed its recheck and is closed."),
-    DEFERRAL_REQUESTED: _l("Hazard %(number)s in %(zone)s: a deferral is requested."),
-    DEFERRAL_DECIDED: _l("Hazard %(number)s in %(zone)s: your deferral request was decided."),
-}
-# The texts that say more than their kind's: a report fixed on the spot, a deferral's decision.
-FIXED_ON_THE_SPOT, APPROVED, DECLINED = "fixed_on_the_spot", "deferral_approved", "deferral_declined"
-MESSAGES_MORE = {
-    FIXED_ON_THE_SPOT: _l("New hazard report %(number)s in %(zone)s: %(category)s, fixed on the spot."),
-    APPROVED: _l("Hazard %(number)s in %(zone)s: your deferral is approved; new deadline %(deadline)s."),
-    DECLINED: _l("Hazard %(number)s in %(zone)s: your deferral request is declined."),
-}
 
 
 def notify(recipients, hazard, kind: str, key: str, *, exclude=None) -> int:
@@ -136,32 +103,6 @@ def settle(hazard, kinds, *, now: datetime) -> int:
         .values(read_at=now)).rowcount
 
 
-def list_for(user, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
-    """Return the user's notifications, newest first (through the index on user and time)."""
-    query = select(Notification).where(Notification.user_id == user.id)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    # A notice's text needs its hazard's zone and category, not the people of the hazard and zone (three more
-    # users joined to every row, and their roles read in more queries); and of them only the columns its text
-    # and mark read (a hazard's thirty columns, its eleven times and the category's checklist were most of the
-    # list's loading: 100 notices, 1,300 times read back as UTC).
-    hazard = defaultload(Notification.hazard)
-    zone, category = hazard.defaultload(Hazard.zone), hazard.defaultload(Hazard.category)
-    return list(db.session.scalars(
-        query.options(hazard.load_only(Hazard.id, Hazard.severity, Hazard.deadline, Hazard.fixed_on_the_spot,
-                                       Hazard.zone_id, Hazard.category_id),
-                      hazard.lazyload(Hazard.reporter), hazard.lazyload(Hazard.rectifier),
-                      zone.load_only(Zone.id, Zone.name), zone.lazyload(Zone.responsible),
-                      category.load_only(Category.id, Category.name, Category.name_en))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
-
-
-def unread_count(user) -> int:
-    """Return how many of the user's notifications are unread."""
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
-
-
 def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
     """Mark the user's notifications read (the given ids, or all); return how many changed."""
     query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -173,33 +114,3 @@ def mark_read(user, ids=None, *, now: datetime | None = None) -> int:
     changed = db.session.execute(query.values(read_at=now or utcnow())).rowcount
     db.session.flush()
     return changed
-
-
-def messages(notifications: list[Notification]) -> dict[int, str]:
-    """Return the text of each notification in the current language, by id (the locale, each kind's words and
-    the deferral decisions the texts need read once for the whole list)."""
-    locale = str(get_locale())
-    words = Words({**MESSAGES, **MESSAGES_MORE})
-    decided = [int(n.key.removeprefix("event:")) for n in notifications
-               if n.kind == DEFERRAL_DECIDED and n.key.startswith("event:")]
-    actions = dict(db.session.execute(select(HazardEvent.id, HazardEvent.action)
-                                      .where(HazardEvent.id.in_(decided))).all()) if decided else {}
-    return {n.id: words[_wording(n, actions)] % _params(n, locale) for n in notifications}
-
-
-def _params(notification: Notification, locale: str) -> dict[str, str]:
-    hazard = notification.hazard
-    return {"number": f"#{hazard.id}", "zone": hazard.zone.name,
-            "deadline": local_date(hazard.deadline).isoformat() if hazard.deadline else "—",
-            "category": hazard.category.display_name(locale)}
-
-
-def _wording(notification: Notification, actions: dict[int, str]) -> str:
-    """Return which text tells the notification: its kind's, or one that says more (MESSAGES_MORE)."""
-    if notification.kind == NEW_REPORT and notification.hazard.fixed_on_the_spot:
-        return FIXED_ON_THE_SPOT
-    if notification.kind == DEFERRAL_DECIDED and notification.key.startswith("event:"):
-        action = actions.get(int(notification.key.removeprefix("event:")))
-        if action is not None:
-            return APPROVED if action == states.APPROVE_DEFERRAL else DECLINED
-    return notification.kind

@@ -42,7 +42,7 @@ def _deferral_requester(hazard: Hazard, event: HazardEvent) -> list:
 
 # (action, the state it led to) -> the notices it calls for: (kind, who gets it), ...; None as the state:
 # whatever it led to. Supervisors hear of every new report, however it was made (the message says when it was
-# fixed on the spot, and a major or critical one is urgent: Notification.urgent).
+# fixed on the spot, and a major or critical one is urgent: models.is_urgent).
 _NEW_REPORT = (kinds.NEW_REPORT, _supervisors)
 _NOTICES = {
     (states.REPORT, states.ASSIGNED): (_NEW_REPORT, (kinds.ASSIGNED, _rectifier)),  # at once to the 责任人

@@ -8,7 +8,7 @@ from flask_login import current_user
 from server.auth.permissions import require_role
 from server.extensions import db
 from server.hazards.views import id_url
-from server.notifications import services
+from server.notifications import queries, services
 
 bp = Blueprint("notifications", __name__)
 
@@ -21,8 +21,8 @@ def _signed_in():
 @bp.get("/notifications")
 def index():
     """List the user's notifications, newest first."""
-    items = services.list_for(current_user, limit=100)
-    return render_template("notifications/list.html", items=items, messages=services.messages(items),
+    items = queries.notices(current_user, limit=100)
+    return render_template("notifications/list.html", items=items,
                            unread=any(n.read_at is None for n in items),
                            hazard_url=id_url("hazards.detail", "hazard_id"))
 
@@ -38,7 +38,7 @@ def mark_all_read():
 
 
 def _unread() -> int:
-    return services.unread_count(current_user) if current_user.is_authenticated else 0
+    return queries.unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def init_app(app):
