@@ -29,10 +29,10 @@ const ROUTES = [
 // What the field needs offline: the zone directory (every label opens), categories (the report form), the
 // state machine and its limits (rules.js). The service worker keeps each answer it sees.
 const FIELD_DATA = ["/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"];
-// What opening the app fetched: the session, the words, the home screen's tasks and round, the notifications.
 const UNREAD = "/api/v1/notifications?unread=1&limit=1";  // the header's count: one notice at most
-const OPENING_DATA = ["/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today", UNREAD,
-                      "/api/v1/notifications"];
+// What opening the app fetched: the session, the words, the home screen's tasks and round, the notifications.
+const openingData = (user) => ["/api/v1/session", "/api/v1/i18n", tasks.homeTasks(user), "/api/v1/me/today", UNREAD,
+                               "/api/v1/notifications"];
 const main = document.getElementById("main");
 // `signedOut`: the server no longer knows this phone's session (it answered 401, or the session came back empty):
 // the header must not go on naming the last person.
@@ -238,7 +238,7 @@ async function start() {
     if (!hadController) {
       navigator.serviceWorker.addEventListener("controllerchange", async () => {
         const kept = await handOver(navigator.serviceWorker.controller).catch(() => []);
-        warm([...OPENING_DATA, ...FIELD_DATA].filter((path) => !kept.includes(path)));
+        warm([...openingData(state.user), ...FIELD_DATA].filter((path) => !kept.includes(path)));
       }, { once: true });
       // A page whose HTML was still on its way when its worker activated was no client for that worker's claim
       // and would stay uncontrolled, never ready offline, until the next visit: once a worker is active and none

@@ -20,12 +20,13 @@ from tests.browser.conftest import sign_in, wait_for_service_worker
 READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
 # The data the field keeps, each with a strong ETag (server/api/conditional.py): what changes with the day's
 # work, asked at every app open, and the reference data, asked once per run of the service worker.
-WORK = ["/api/v1/me/tasks", "/api/v1/me/today"]
+# (A patrol's home asks only the counts of tasks and rechecks: one of each, with their totals.)
+WORK = ["/api/v1/me/tasks?limit=1", "/api/v1/me/today"]
 REFERENCE = ["/api/v1/i18n", "/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"]
 # The zone directory a phone keeps is brought up to date with the changes since its version (issue 12).
 DIRECTORY_CHANGES = "/api/v1/zones?since"
 # A first visit: each answer the app keeps reaches the server once, whoever asked for it (page or worker).
-FIRST_VISIT = {"/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks", "/api/v1/me/today",
+FIRST_VISIT = {"/api/v1/session", "/api/v1/i18n", "/api/v1/me/tasks?limit=1", "/api/v1/me/today",
                "/api/v1/notifications?unread=1&limit=1", "/api/v1/notifications", "/api/v1/zones",
                "/api/v1/categories", "/api/v1/hazards/transitions"}
 
@@ -146,3 +147,15 @@ def test_a_phone_with_a_native_qr_reader_never_fetches_the_decoder(live, phone, 
     expect(phone.locator("#offline-ready")).to_have_text(READY)
     phone.wait_for_timeout(1500)  # past the idle moment the decoder would be warmed in
     assert asked.counts(lambda url: url.startswith("/pwa/vendor/")) == Counter()
+
+
+@pytest.mark.parametrize(("roles", "tasks"), [
+    (("rectifier",), "/api/v1/me/tasks"),               # home lists the first page of tasks: kept for offline
+    (("supervisor",), "/api/v1/me/tasks?limit=1"),      # home counts the rechecks: one of each carries totals
+    (("patrol", "rectifier"), "/api/v1/me/tasks"),
+])
+def test_home_asks_a_page_of_tasks_only_where_it_lists_them(live, phone, asked, make_user, roles, tasks):
+    phone.goto(f"{live}/login?next=/app")  # a supervisor signing in lands on the desk otherwise
+    sign_in(phone, live, make_user(roles=roles).username)
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
+    assert asked.counts(lambda url: url.startswith("/api/v1/me/tasks")) == {tasks: 1}

@@ -4,7 +4,7 @@ import { h, localTime, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { warmDecoder } from "../qr.js";
-import { fill as fillTasks, fillRechecks } from "./tasks.js";
+import { fill as fillTasks, fillRechecks, homeTasks } from "./tasks.js";
 
 /** Return sentence `key` with its time `iso` in a span kept on one line (a date never breaks across lines). */
 export function dated(key, name, iso, options) {
@@ -160,7 +160,7 @@ export async function show(root, { user, navigate, getJSON }) {
   // button. Drawn before the screen is shown, they do not push it down while the user looks (layout shift);
   // a slow network is not waited for long: they follow later.
   const filled = Promise.all([
-    getJSON("/api/v1/me/tasks").then((work) => { fillTasks(tasks, work); fillRechecks(rechecks, work); }),
+    getJSON(homeTasks(user)).then((work) => { fillTasks(tasks, work); fillRechecks(rechecks, work); }),
     fillRound(round, getJSON).catch(() => {})]);
   const card = await outboxCard();
   await Promise.race([filled.catch(() => {}), new Promise((resolve) => setTimeout(resolve, FILL_WAIT_MS))]);
