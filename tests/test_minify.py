@@ -68,3 +68,10 @@ def test_served_code_still_parses(app, client, tmp_path, name):
     path.write_text(_served(client, app, name), encoding="utf-8")
     checked = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)  # noqa: S603
     assert checked.returncode == 0, checked.stderr
+
+
+def test_vendored_code_is_served_as_shipped(app, client):
+    with app.app_context():
+        v = shell.version()
+    served = client.get(f"/pwa/vendor/jsqr/jsQR.js?v={v}", headers={"Accept-Encoding": "identity"})
+    assert served.data == (shell.ROOT / "vendor" / "jsqr" / "jsQR.js").read_bytes()
