@@ -54,7 +54,7 @@ MESSAGES_MORE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Notice:
     """A notification as a list shows it: what it is about, when, whether read, and its text."""
 
@@ -86,9 +86,20 @@ def notices(user, *, unread_only: bool = False, limit: int = 50) -> list[Notice]
     locale = str(get_locale())
     words = Words({**MESSAGES, **MESSAGES_MORE})  # each kind's words translated once for the list
     decided = _decisions(rows)
-    return [Notice(row.id, row.kind, row.hazard_id, row.created_at, row.read_at,
-                   is_urgent(row.kind, row.severity), words[_wording(row, decided)] % _params(row, locale))
-            for row in rows]
+    listed = []
+    for row in rows:  # unpacked: reading a row's columns by name costs more than all the rest of a notice
+        notice_id, kind, key, hazard_id, created_at, read_at, severity, deadline, fixed, zone, _, _ = row
+        said = words[_wording(kind, key, fixed, decided)]
+        values = {"number": f"#{hazard_id}", "zone": zone}
+        # Only the values its text names: a deadline's school day costs more than the rest of the text.
+        if "%(deadline)s" in said:
+            values["deadline"] = local_date(deadline).isoformat() if deadline else "—"
+        if "%(category)s" in said:
+            # Category.display_name reads only the category's name and name_en: the row has both.
+            values["category"] = Category.display_name(row, locale)
+        listed.append(Notice(notice_id, kind, hazard_id, created_at, read_at, is_urgent(kind, severity),
+                             said % values))
+    return listed
 
 
 def unread_count(user) -> int:
@@ -98,27 +109,20 @@ def unread_count(user) -> int:
 
 def _decisions(rows) -> dict[int, str]:
     """Return the action (approved or declined) of each deferral decision the rows announce, by event id."""
-    decided = [int(row.key.removeprefix("event:")) for row in rows
-               if row.kind == DEFERRAL_DECIDED and row.key.startswith("event:")]
+    decided = [int(key.removeprefix("event:")) for _, kind, key, *_ in rows
+               if kind == DEFERRAL_DECIDED and key.startswith("event:")]
     if not decided:
         return {}
     return dict(db.session.execute(select(HazardEvent.id, HazardEvent.action)
                                    .where(HazardEvent.id.in_(decided))).all())
 
 
-def _params(row, locale: str) -> dict[str, str]:
-    # Category.display_name reads only the category's name and name_en, which the row has under those names.
-    return {"number": f"#{row.hazard_id}", "zone": row.zone,
-            "deadline": local_date(row.deadline).isoformat() if row.deadline else "—",
-            "category": Category.display_name(row, locale)}
-
-
-def _wording(row, decided: dict[int, str]) -> str:
-    """Return which text tells the notification: its kind's, or one that says more (MESSAGES_MORE)."""
-    if row.kind == NEW_REPORT and row.fixed_on_the_spot:
+def _wording(kind: str, key: str, fixed_on_the_spot: bool, decided: dict[int, str]) -> str:
+    """Return which text tells a notice: its kind's, or one that says more (MESSAGES_MORE)."""
+    if kind == NEW_REPORT and fixed_on_the_spot:
         return FIXED_ON_THE_SPOT
-    if row.kind == DEFERRAL_DECIDED and row.key.startswith("event:"):
-        action = decided.get(int(row.key.removeprefix("event:")))
+    if kind == DEFERRAL_DECIDED and key.startswith("event:"):
+        action = decided.get(int(key.removeprefix("event:")))
         if action is not None:
             return APPROVED if action == states.APPROVE_DEFERRAL else DECLINED
-    return row.kind
+    return kind
