@@ -3,7 +3,7 @@ every hazard answer. Handlers parse and answer through these; the OpenAPI docume
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
@@ -196,6 +196,14 @@ class Deferral(Answer):
     requested_by: Person | None
 
 
+# The facts a hazard's summary and a list's line share, each declared once (the two answers keep their own
+# field order: the document lists a model's fields in the order it declares them).
+Overdue = Annotated[bool, Field(description="Derived: assigned and past the deadline.")]
+DeadlineDate = Annotated[date | None, Field(description="The deadline day in the school's time zone.")]
+InterimControls = Annotated[list[InterimControl], Field(description="While open: what was done to keep "
+                                                                    "people safe meanwhile, newest first.")]
+
+
 class HazardSummary(Answer):
     id: int
     client_id: str
@@ -206,13 +214,13 @@ class HazardSummary(Answer):
     severity_label: str
     state: State
     state_label: str
-    overdue: bool = Field(description="Derived: assigned and past the deadline.")
+    overdue: Overdue
     fixed: bool = Field(description="Closed by a passed recheck or fixed on the spot.")
     fixed_on_the_spot: bool
     reporter: Person
     rectifier: Person | None
     deadline: datetime | None = Field(description="The end of the deadline day in the school's time zone.")
-    deadline_date: date | None = Field(description="The deadline day in the school's time zone.")
+    deadline_date: DeadlineDate
     device_reported_at: datetime
     received_at: datetime
     updated_at: datetime
@@ -224,8 +232,7 @@ class HazardSummary(Answer):
                                                       "show.")
     plan_missing: bool = Field(description="Major or critical and no rectification plan recorded: it cannot "
                                            "be assigned until one is.")
-    interim_controls: list[InterimControl] = Field(description="While open: what was done to keep people "
-                                                                "safe meanwhile, newest first.")
+    interim_controls: InterimControls
 
 
 class HazardItem(Answer):
@@ -240,12 +247,11 @@ class HazardItem(Answer):
     severity_label: str
     state: State
     state_label: str
-    overdue: bool = Field(description="Derived: assigned and past the deadline.")
-    deadline_date: date | None = Field(description="The deadline day in the school's time zone.")
+    overdue: Overdue
+    deadline_date: DeadlineDate
     thumb_url: str | None
     allowed_actions: list[Action] = Field(description="What the signed-in user may do now.")
-    interim_controls: list[InterimControl] = Field(description="While open: what was done to keep people "
-                                                                "safe meanwhile, newest first.")
+    interim_controls: InterimControls
 
 
 class Hazard(HazardSummary):
