@@ -15,9 +15,10 @@ const OFFLINE = `/pwa/offline.html?v=${VERSION}`;
 const CACHE = `shell-${VERSION}`;
 const DATA = "data-v1";
 const FIELD = /^\/(app(\/|$)|z\/)/;  // the field app's pages (the rest of the site is the desk)
-// Modules a phone needs only at times (a special inspection's checklist, during a campaign): left out of the
-// precache, so a first load does not download them; kept in the shell's cache when the app first loads them.
-const LAZY = /^\/pwa\/js\/screens\/checklist\.js(\?|$)/;
+// Modules a phone needs only at times (a special inspection's checklist, during a campaign) or only on some
+// phones (the QR decoder's worker, where the browser has no BarcodeDetector: qr.js warms it with the decoder):
+// left out of the precache, so a first load does not download them; kept in the shell's cache when first loaded.
+const LAZY = /^\/pwa\/js\/(screens\/checklist|qr-worker)\.js(\?|$)/;
 const DATA_PATHS = new RegExp("^/api/v1/(session|i18n|categories|zones|me/tasks|me/today|hazards/transitions|"
   + "campaigns/active|"
   + "notifications|zones/by-(token|code)/[^/]+|zones/\\d+/hazards|hazards/\\d+)$");

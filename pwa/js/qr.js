@@ -87,5 +87,7 @@ export async function warmDecoder() {
   if (workers && !workers.controller) {
     await new Promise((resolve) => workers.addEventListener("controllerchange", resolve, { once: true }));
   }
-  await fetch(`/pwa/vendor/jsqr/jsQR.js?v=${VERSION}`).catch(() => {});
+  // The decoder's worker is kept with it (sw.js LAZY): phones with a native reader never fetch either.
+  await Promise.all([`/pwa/js/qr-worker.js?v=${VERSION}`, `/pwa/vendor/jsqr/jsQR.js?v=${VERSION}`]
+    .map((url) => fetch(url).catch(() => {})));
 }
