@@ -40,10 +40,13 @@ def find_by_name(name: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
-# The signed-in user with their roles, read on every request: one statement, the roles joined (Session.get
-# and the roles' selectin load were two, and get's handling of options cost more than the statement itself),
-# built once (building it cost half as much again as running it).
-_SESSION_USER = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+@cache
+def _session_user():
+    # The signed-in user with their roles, read on every request: one statement, the roles joined
+    # (Session.get and the roles' selectin load were two, and get's handling of options cost more than the
+    # statement), built once (building it cost half as much again as running it), when first asked: a loader
+    # option configures the mappers, which needs every model imported.
+    return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -51,7 +54,7 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = (session_id or "").partition(".")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
+    user = db.session.execute(_session_user(), {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
