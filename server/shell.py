@@ -152,8 +152,13 @@ def asset(name):
     ours = mimetype in STRIPPED and not name.startswith("vendor/")
     body = served_text(name, mimetype) if ours else path.read_bytes()
     response = Response(body, mimetype=mimetype)
+    if mimetype == "text/javascript":
+        # Modules and workers are always read as UTF-8 (HTML: "fetch a module script", "a classic worker
+        # script"): a charset would say nothing, in 20 answers of every first load.
+        response.content_type = mimetype
     if request.args.get("v") == version():
-        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        # No "public": it matters only where a request carries Authorization (RFC 9111 §3.5); none here does.
+        response.headers["Cache-Control"] = f"max-age={YEAR}, immutable"
         return encoded(response, f"{name}:{version()}")
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
