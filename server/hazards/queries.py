@@ -147,7 +147,8 @@ def _urgent_groups(query: Select, now: datetime, limit: int, offset: int,
     # The finished are what the open groups leave (the table's checks: a known state, an assigned hazard
     # has its deadline), and the whole count is the cheapest of all (SQLite counts its smallest index).
     total = count_of(query)
-    overdue, still_open = (count_of(query, group) for group in groups[:2])
+    # None at all (a supervisor's tasks, mostly): no group has any, and none is counted.
+    overdue, still_open = (count_of(query, group) for group in groups[:2]) if total else (0, 0)
     sizes = [overdue, still_open, total - overdue - still_open]
     rows: list = []
     skip, wanted = offset, limit

@@ -117,3 +117,29 @@ def test_a_list_asks_for_interim_controls_only_when_a_line_has_one(app, make_haz
         event.remove(engine, "before_cursor_execute", keep)
     assert sorted(len(t["interim_controls"]) for t in tasks) == sorted([1] * controls + [0] * (2 - controls))
     assert sum(s.startswith("SELECT hazard_events") for s in said) == asked
+
+
+@pytest.mark.parametrize(("tasks", "counts"), [
+    (0, 2),  # my tasks' total, none: no group is counted; the rechecks' total
+    (1, 4),  # my tasks' total, its overdue and open groups; the rechecks' total
+])
+def test_no_tasks_are_counted_once(app, make_user, make_hazard, sign_in, tasks, counts):
+    me = make_user(roles=("supervisor", "rectifier"))
+    people = make_hazard("awaiting_recheck").people
+    for _ in range(tasks):
+        make_hazard("assigned", reporter=people.reporter, supervisor=people.supervisor, rectifier=me)
+    client = sign_in(me)
+    said = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(_conn, _cursor, statement, *_):
+        said.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        body = client.get("/api/v1/me/tasks").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert (body["tasks_total"], body["rechecks_total"]) == (tasks, 1)
+    assert sum(s.startswith("SELECT count(*)") for s in said) == counts
