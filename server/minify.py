@@ -5,7 +5,8 @@ Comments and indentation were about a third of the field app's modules on the wi
 36.7 kB of 18 modules, 26.4 kB without). No build step: the server takes them out when it first serves a
 release (server/shell.py keeps the result), with a scanner that knows JavaScript's strings, template
 literals and regular expressions, so that nothing inside those is touched. Line breaks are kept where any
-whitespace or comment held one: JavaScript inserts semicolons at line ends, and a line break is never removed.
+whitespace or comment held one: JavaScript inserts semicolons at line ends, and a line break is never removed;
+a space goes where no two tokens could run together without it.
 """
 
 import re
@@ -14,6 +15,8 @@ import re
 # token before; a keyword such as `return` or `typeof` is followed by an expression).
 _KEYWORDS = frozenset({"return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case",
                        "do", "else", "yield", "await"})
+# A space beside one of these joins no two tokens into another (`a = b` is `a=b`; `a + +b` keeps its space).
+_SPACELESS = frozenset("{}()[];,:=?")
 _WORD = re.compile(r"[A-Za-z0-9_$\u0080-\uffff]+")
 _SPACE = re.compile(r"\s+")
 
@@ -73,7 +76,8 @@ def strip_js(source: str) -> str:
                     break
             pending = _gap(source[start:i]) if out else ""
             continue
-        out.append(pending)
+        if pending == "\n" or (pending and out[-1][-1] not in _SPACELESS and c not in _SPACELESS):
+            out.append(pending)
         pending = ""
         if c in "'\"":
             end = _quoted(source, i)

@@ -13,18 +13,20 @@ NODE = shutil.which("node")
 
 
 @pytest.mark.parametrize(("source", "served"), [
-    ("a = 1; // why\nb = 2;", "a = 1;\nb = 2;\n"),                  # a line comment: its line break kept
+    ("a = 1; // why\nb = 2;", "a=1;\nb=2;\n"),                              # a line comment: its line break kept
     ("a /* why */ + b", "a + b\n"),                                          # a comment on one line: a space
+    ("const f = (a, b) => { return a ? [b] : {}; };", "const f=(a,b)=>{return a?[b]:{};};\n"),
+    ("a + +b - -c; x = -1", "a + +b - -c;x=-1\n"),                          # spaces that keep tokens apart
     ("a /* why,\n   at length */ b", "a\nb\n"),                              # over lines: a line break (ASI)
-    ("/** Doc. */\nexport function f() {\n    return 1;\n}\n", "export function f() {\nreturn 1;\n}\n"),
-    ('s = "http://x/*y*/"; // c', 's = "http://x/*y*/";\n'),                 # strings are not scanned
-    ("s = 'it\\'s // not';", "s = 'it\\'s // not';\n"),                      # escaped quotes
-    ("r = /\\/\\/[/*]/g; // c", "r = /\\/\\/[/*]/g;\n"),                      # a regex holding // and /*
-    ("x = a / b / c; // c", "x = a / b / c;\n"),                             # division, not a regex
+    ("/** Doc. */\nexport function f() {\n    return 1;\n}\n", "export function f(){\nreturn 1;\n}\n"),
+    ('s = "http://x/*y*/"; // c', 's="http://x/*y*/";\n'),                   # strings are not scanned
+    ("s = 'it\\'s // not';", "s='it\\'s // not';\n"),                        # escaped quotes
+    ("r = /\\/\\/[/*]/g; // c", "r=/\\/\\/[/*]/g;\n"),                        # a regex holding // and /*
+    ("x = a / b / c; // c", "x=a / b / c;\n"),                               # division, not a regex
     ("return /a\\/b/.test(s) // c", "return /a\\/b/.test(s)\n"),             # a regex after a keyword
-    ("f(x) / 2 // c", "f(x) / 2\n"),                                          # after ")": division
-    ("t = `a // ${ {b: `c /* ${d} */`}.b } e`; // f", "t = `a // ${ {b: `c /* ${d} */`}.b } e`;\n"),
-    ("t = `line\n    indented // kept`;", "t = `line\n    indented // kept`;\n"),  # a template keeps its text
+    ("f(x) / 2 // c", "f(x)/ 2\n"),                                           # after ")": division
+    ("t = `a // ${ {b: `c /* ${d} */`}.b } e`; // f", "t=`a // ${{b:`c /* ${d} */`}.b} e`;\n"),
+    ("t = `line\n    indented // kept`;", "t=`line\n    indented // kept`;\n"),  # a template keeps its text
     ("a\n\n\n  b", "a\nb\n"),
 ])
 def test_strip_js(source, served):
