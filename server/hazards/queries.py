@@ -4,7 +4,7 @@ Every list starts from access.visible_hazards (deny by default: a user sees only
 sorts through Hazard.urgency_order: overdue first, then by deadline, then newest.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -39,10 +39,10 @@ def read_hazards(page: Select) -> list[Hazard]:
     return list(db.session.scalars(page.options(*names_only())).unique())
 
 
-def can_rectify(user: User | None, able: frozenset[int] | None = None) -> bool:
+def can_rectify(user: User | None, able: Mapping[int, User] | None = None) -> bool:
     """Say whether a user can be given a hazard to rectify: active and holding the rectifier role.
 
-    `able`: the ids of the active rectifiers when the caller has them already (a page of cards), so that no
+    `able`: the active rectifiers by id when the caller has them already (a page of cards), so that no
     person's roles are read one by one.
     """
     if user is None:
@@ -50,11 +50,13 @@ def can_rectify(user: User | None, able: frozenset[int] | None = None) -> bool:
     return user.id in able if able is not None else user.active and RECTIFIER in user.roles
 
 
-def default_rectifier(hazard: Hazard, able: frozenset[int] | None = None) -> User | None:
-    """Return who a hazard goes to by default: its last rectifier if still able, else the zone's 责任人."""
+def default_rectifier(hazard, able: Mapping[int, User] | None = None) -> User | None:
+    """Return who a hazard goes to by default: its last rectifier if still able, else the zone's 责任人.
+
+    With `able`, the person given is the one of `able` (a card's people are only their ids and names)."""
     for person in (hazard.rectifier, hazard.zone.responsible):
         if can_rectify(person, able):
-            return person
+            return person if able is None else able[person.id]
     return None
 
 
@@ -79,12 +81,13 @@ def list_hazards(user: User, *, filters: HazardFilter | None = None, state=None,
                  mine: bool = False, overdue: bool | None = None, deferral_pending: bool | None = None,
                  limit: int = 100, offset: int = 0, now: datetime | None = None, building: str | None = None,
                  category_id: int | None = None, severity: str | None = None, rectifier_id: int | None = None,
-                 text: str | None = None, closed_since: datetime | None = None) -> tuple[list[Hazard], int]:
+                 text: str | None = None, closed_since: datetime | None = None,
+                 read: Callable[[Select], list] = read_hazards) -> tuple[list, int]:
     """Return the hazards `user` may see, filtered, overdue first then by deadline; and how many match.
 
     `filters`: a HazardFilter (server/hazards/filters.py); the keyword filters are its fields spelled the
     older way and narrow it further: `state` one state or several; `mine` reported by or assigned to the
-    user; `closed_since` closed (or invalidated) at or after that time.
+    user; `closed_since` closed (or invalidated) at or after that time. `read`: as my_tasks.
     """
     now = now or utcnow()
     wanted = [state] if isinstance(state, str) else list(state or ())
@@ -105,7 +108,7 @@ def list_hazards(user: User, *, filters: HazardFilter | None = None, state=None,
         query = query.where(or_(Hazard.reporter_id == user.id, Hazard.rectifier_id == user.id))
     if closed_since is not None:
         query = query.where(Hazard.closed_at >= closed_since)
-    return urgent_page(query, now, limit, offset)
+    return urgent_page(query, now, limit, offset, read)
 
 
 def _urgency_groups(now: datetime) -> tuple:
@@ -126,9 +129,11 @@ def count_of(query: Select, condition=None) -> int:
     return db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
 
 
-def urgent_page(query: Select, now: datetime, limit: int, offset: int) -> tuple[list[Hazard], int]:
-    """Return a page of `query`'s hazards in Hazard.urgency_order, and how many there are in all."""
-    rows, sizes = _urgent_groups(query, now, limit, offset, read_hazards)
+def urgent_page(query: Select, now: datetime, limit: int, offset: int,
+                read: Callable[[Select], list] = read_hazards) -> tuple[list, int]:
+    """Return a page of `query`'s hazards in Hazard.urgency_order (as `read` reads a page: hazards by
+    default), and how many there are in all."""
+    rows, sizes = _urgent_groups(query, now, limit, offset, read)
     return rows, sum(sizes)
 
 
@@ -223,7 +228,7 @@ def hazard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
 
 
 def form_defaults(hazard: Hazard, action: str, *, now: datetime | None = None,
-                  able: frozenset[int] | None = None) -> tuple[User | None, date | None]:
+                  able: Mapping[int, User] | None = None) -> tuple[User | None, date | None]:
     """Return the rectifier and deadline day a form for `action` starts with: what the action does unasked.
 
     Assigning a new report or reopening: the default rectifier and the category's period. Reassigning: the

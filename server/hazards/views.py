@@ -5,11 +5,14 @@ change goes through services.perform, every record through access.py.
 
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from server import schooltime
 from server.auth.models import RECTIFIER, SUPERVISOR
@@ -19,6 +22,7 @@ from server.database import utcnow
 from server.errors import NotFound, ServiceError
 from server.extensions import db
 from server.hazards import access, categories, deadlines, forms, queries, services, states, wording
+from server.hazards.cards import read_cards
 from server.hazards.filters import HazardFilter, page_number
 from server.hazards.models import AFTER, BEFORE
 from server.i18n import Words
@@ -48,22 +52,21 @@ def _signed_in():
 
 @bp.context_processor
 def _helpers():
-    memo: dict = {}
-    user = current_user._get_current_object()  # not the proxy: every card asks who the user is
-
-    def allowed_actions(hazard):
-        return services.allowed_actions(user, hazard, memo)
-
     # The words of states, severities and kinds translated once per page and value, not once per card; the
     # URLs of a hazard and its photos made by one url_for each and a format string.
-    return {"labels_state": Words(wording.STATE_LABELS).__getitem__,
-            "labels_severity": Words(wording.SEVERITY_LABELS).__getitem__,
+    states_said, severities_said = Words(wording.STATE_LABELS), Words(wording.SEVERITY_LABELS)
+    # The cards look words up by [] (one dict lookup), other pages call them (each call through Jinja's
+    # context: a few checks more, which a page of 50 cards said some thousand times).
+    return {"labels_state": states_said.__getitem__, "state_words": states_said,
+            "labels_severity": severities_said.__getitem__, "severity_words": severities_said,
             "labels_action": Words(wording.ACTION_LABELS).__getitem__,
             "kind_labels": Words(wording.PHOTO_KIND_LABELS),
             "overdue_days": deadlines.overdue_days,
-            "allowed_actions": allowed_actions,
             "invalid_kinds": Words(forms.INVALID_KINDS),
             "interim_labels": Words(wording.INTERIM_KIND_LABELS),
+            # Markup: our catalog's words, trusted as a template's _() trusts them.
+            "phrases": SimpleNamespace(**{key: Markup(word)  # noqa: S704
+                                          for key, word in Words(wording.CARD_PHRASES).items()}),
             "hazard_url": id_url("hazards.detail", "hazard_id"),
             "act_url": id_url("hazards.act", "hazard_id"),
             "photo_url": id_url("api.photo", "photo_id"),
@@ -82,33 +85,37 @@ def compare(photos) -> tuple[list, list]:
     return before, after
 
 
-def _cards(hazards, rectifiers=None) -> dict:
-    """Return what each hazard card needs: its photos and, for its forms, a client id and, when the page
+def _cards(hazards, now, rectifiers=None) -> None:
+    """Add to each card (cards.Card) what its page shows of it beyond its rows: its days overdue, the actions
+    the user may take, its photos and interim controls, and for its forms a client id and, when the page
     offers `rectifiers` to assign to, the assign form's defaults."""
     photos = queries.photos_by_hazard([h.id for h in hazards])
-    able = frozenset(person.id for person in rectifiers) if rectifiers is not None else None
+    able = {person.id: person for person in rectifiers} if rectifiers is not None else None
     interim = queries.interim_controls_by_hazard(hazards)
-    cards = {}
+    user, memo = current_user._get_current_object(), {}
     for hazard in hazards:
-        rectifier, deadline = (queries.form_defaults(hazard, states.ASSIGN, able=able) if able is not None
-                               else (None, None))
-        cards[hazard.id] = {
-            # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
-            # action (each form adds its action to it).
-            "client_id": uuid.uuid4().hex,
-            "rectifier": rectifier, "deadline": deadline,
-            "compare": compare(photos[hazard.id]),
-            "interim": interim.get(hazard.id, []),
-        }
-    return cards
+        hazard.late = deadlines.overdue_days(hazard, now)
+        hazard.allowed = services.allowed_actions(user, hazard, memo)
+        # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
+        # action (each form adds its action to it).
+        hazard.client_id = uuid.uuid4().hex
+        hazard.before, hazard.after = compare(photos[hazard.id])
+        hazard.interim = interim.get(hazard.id, [])
+        hazard.default_rectifier, hazard.default_deadline = (
+            queries.form_defaults(hazard, states.ASSIGN, able=able) if able is not None else (None, None))
 
 
 def _render_cards(template, title, hazards, total, *, assigning=False, **context):
-    """Render cards; `assigning`: the page assigns new reports (a supervisor's page): its forms' defaults and
-    the one list of rectifiers to choose from."""
+    """Render cards (cards.Card); `assigning`: the page assigns new reports (a supervisor's page): its forms'
+    defaults and the one list of rectifiers to choose from."""
     rectifiers = users_with_role(RECTIFIER) if assigning else None
-    return render_template(template, title=title, hazards=hazards, total=total, now=utcnow(),
-                           cards=_cards(hazards, rectifiers), rectifiers=rectifiers or [], **context)
+    now = utcnow()
+    _cards(hazards, now, rectifiers)
+    # Each category's name said once for the page, not once per card.
+    locale = str(get_locale())
+    category_names = {h.category_id: h.category.display_name(locale) for h in hazards}
+    return render_template(template, title=title, hazards=hazards, total=total, now=now,
+                           rectifiers=rectifiers or [], category_names=category_names, **context)
 
 
 def _paged_cards(template, title, find, status=None, *, assigning=False):
@@ -126,7 +133,7 @@ def index():
     filters = HazardFilter.from_args(request.args)
     page = page_number(request.args)
     hazards, total = queries.list_hazards(current_user, filters=filters, limit=PAGE_SIZE,
-                                           offset=(page - 1) * PAGE_SIZE)
+                                           offset=(page - 1) * PAGE_SIZE, read=read_cards)
     all_zones = zones.list_zones(include_inactive=True, responsible=False)
     supervisor = current_user.has_role(SUPERVISOR)
     return _render_cards(
@@ -141,7 +148,8 @@ def _queue_page():
     require_role(SUPERVISOR)
     return _paged_cards("hazards/queue.html", _("New reports"),
                         lambda limit, offset: queries.list_hazards(current_user, state=states.REPORTED,
-                                                                   limit=limit, offset=offset),
+                                                                   limit=limit, offset=offset,
+                                                                   read=read_cards),
                         lambda total: _("%(n)d new reports wait to be assigned.", n=total), assigning=True)
 
 
@@ -150,14 +158,15 @@ def _deferrals_page():
     return _paged_cards("hazards/queue.html", _("Deferral requests"),
                         lambda limit, offset: queries.list_hazards(current_user, state=states.ASSIGNED,
                                                                    deferral_pending=True, limit=limit,
-                                                                   offset=offset),
+                                                                   offset=offset, read=read_cards),
                         lambda total: _("%(n)d deferral requests wait for a decision.", n=total))
 
 
 def _rechecks_page():
     require_role(SUPERVISOR)
     return _paged_cards("hazards/rechecks.html", _("Awaiting recheck"),
-                        lambda limit, offset: queries.rechecks_for(current_user, limit=limit, offset=offset))
+                        lambda limit, offset: queries.rechecks_for(current_user, limit=limit, offset=offset,
+                                                                   read=read_cards))
 
 
 @bp.get("/hazards/queue")

@@ -44,6 +44,16 @@ INTERIM_KIND_LABELS = {
     states.OTHER: _l("Other"),
 }
 PHOTO_KIND_LABELS = {BEFORE: _l("Before"), AFTER: _l("After"), RECHECK: _l("Recheck")}
+# The sentences of a desk card that take a value, by name: translated once per page (views._render_cards)
+# and filled in per card with `%`, which escapes the values as a template's _() does.
+CARD_PHRASES = {
+    "photo_of": _l("Photo of hazard %(id)d"),
+    "overdue": _l("Overdue %(days)d days"),
+    "reported_by": _l("Reported by %(name)s at %(time)s"),
+    "submitted": _l("Submitted %(time)s"),
+    "photos": _l("(%(n)d photos)"),
+    "recheck": _l("Recheck #%(id)d"),
+}
 
 # Why the machine refused, by its stable reason (the role and state refusals are worded below).
 _REASONS = {
