@@ -2,7 +2,7 @@
 its line shows and its allowed actions need, one row each, never a Hazard object. Never writes.
 
 A page of 50 Hazard objects, each with its zone and category objects, was most of /me/tasks at district scale
-(issue 12), for lines that show fourteen facts. The lists' filters, order and paging stay in queries.py (each
+(issue 12), for lines that show thirteen fields. The lists' filters, order and paging stay in queries.py (each
 takes `read_lines` as the reader of its page); the rules a line needs (overdue, a deferral pending, the
 category's name in a language) are the models' own, borrowed by Line.
 """
