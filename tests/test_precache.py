@@ -13,9 +13,9 @@ def _precached(app, client) -> set[str]:
     body = client.get("/sw.js").get_data(as_text=True)
     with app.app_context():
         v = shell.version()
-    files = json.loads(body.split("const FILES = ")[1].split(";\n")[0])
+    files = json.loads(body.split("const FILES=")[1].split(";\n")[0])
     # The worker installs FILES less what it loads lazily (its LAZY pattern, a regex Python reads alike).
-    lazy = re.compile(body.split("const LAZY = /")[1].split("/;\n")[0])
+    lazy = re.compile(body.split("const LAZY=/")[1].split("/;\n")[0])
     return {f.removesuffix(f"?v={v}") for f in files if not lazy.search(f)}
 
 

@@ -35,8 +35,8 @@ def test_service_worker_is_served_from_the_root_uncached_with_the_version(app, c
     body = response.get_data(as_text=True)
     with app.app_context():
         version = shell.version()
-    assert f'const VERSION = "{version}";' in body
-    files = json.loads(body.split("const FILES = ")[1].split(";\n")[0])
+    assert f'const VERSION="{version}";' in body
+    files = json.loads(body.split("const FILES=")[1].split(";\n")[0])
     for wanted in ("/app?shell=1", f"/pwa/js/app.js?v={version}", f"/pwa/css/app.css?v={version}",
                    f"/pwa/offline.html?v={version}", f"/pwa/js/qr.js?v={version}"):
         assert wanted in files
