@@ -1,14 +1,12 @@
 """GET /api/v1/i18n: the field app's words in the user's language, from the one Babel catalog."""
 
-import json
-
-from flask import Response, request
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.api import bp
 from server.api.conditional import NOT_MODIFIED, revalidated
-from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body
+from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body, utf8_answer
 from server.auth import services as users
 from server.auth.permissions import role_required
 from server.compression import packed
@@ -227,12 +225,8 @@ def i18n():
     """Return the field app's words in the current language (Chinese unless the user chose English)."""
     from flask import current_app
 
-    words = I18n.model_validate({"locale": current_language(), "languages": current_app.config["LANGUAGES"],
-                                 "messages": {k: str(v) for k, v in MESSAGES.items()}})
-    # Chinese as UTF-8, not \u escapes: brotli packs the characters themselves better (2.8 against 3.3 kB).
-    body = json.dumps(words.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
-    return Response(body, mimetype="application/json")
+    return utf8_answer(I18n, {"locale": current_language(), "languages": current_app.config["LANGUAGES"],
+                              "messages": {k: str(v) for k, v in MESSAGES.items()}})
 
 
 @bp.after_app_request

@@ -9,11 +9,12 @@ chosen over marshmallow + apispec: one library gives parsing, serialising and JS
 OpenAPI 3.1 speaks), with typed models that read like the dataclasses they feed.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -219,6 +220,15 @@ def read_query(model: type[RequestBody]):
 def answer(model: type[Answer], body, status: int = 200):
     """Answer JSON through the declaration: validated and serialised by it (times as UTC "…Z")."""
     return jsonify(model.model_validate(body).model_dump(mode="json", by_alias=True)), status
+
+
+def utf8_answer(model: type[Answer], body) -> Response:
+    """Answer JSON through the declaration, its Chinese as UTF-8 characters rather than \\u escapes."""
+    # For the answers packed once at brotli's best (the words, the zone directory: compression.packed), which
+    # it packs better as the characters themselves (the words 3.3 -> 2.8 kB, the directory 11.9 -> 11.4 kB).
+    data = model.model_validate(body).model_dump(mode="json", by_alias=True)
+    return Response(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                    mimetype="application/json")
 
 
 def plain_answer(body: dict, status: int = 200):
