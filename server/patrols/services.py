@@ -214,7 +214,7 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     # (issue 12).
     zones = db.session.execute(select(*ROUND_COLUMNS, last_visit(Zone.id).label("last_visit"))
                                .where(Zone.active.is_(True)).order_by(Zone.code)).all()
-    tz = school_tz()  # once for the 500 zones' days (local_date finds the zone again per call)
+    tz = school_tz()  # once for the 500 zones' days (local_date looks the time zone up on every call)
     due = [(z, z.last_visit) for z in zones
            if due_from(z, z.last_visit.astimezone(tz).date() if z.last_visit else None) <= today]
     due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
