@@ -181,11 +181,12 @@ async function forgetOtherUser(response) {
 }
 
 // The directory kept here brought up to date: the zones changed since its version replace theirs, the retired
-// ones go. A kept copy that does not come out with the server's count of zones (or one with no version, from
-// an older release), and a server that cannot answer from that version, get the whole directory.
+// ones go. A kept copy that does not come out with the server's count of zones (or one with no version or no
+// columns, from an older release), and a server that cannot answer from that version, get the whole directory.
+// Each zone is a row of the directory's columns, its id first.
 async function directoryUpdated(request, kept) {
   const old = await kept.clone().json().catch(() => ({}));
-  if (!old.version || !Array.isArray(old.zones)) return whole(request);
+  if (!old.version || !Array.isArray(old.columns) || !Array.isArray(old.zones)) return whole(request);
   const asked = new URL(request.url);
   asked.searchParams.set("since", old.version);
   const response = await fetch(asked, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -195,9 +196,10 @@ async function directoryUpdated(request, kept) {
     await keep(DIRECTORY, response.clone());
     return response;
   }
-  const zones = new Map(old.zones.map((zone) => [zone.id, zone]));
+  if (changes.columns.join() !== old.columns.join()) return whole(request);  // rows of another shape
+  const zones = new Map(old.zones.map((row) => [row[0], row]));
   for (const id of changes.retired) zones.delete(id);
-  for (const zone of changes.zones) zones.set(zone.id, zone);
+  for (const row of changes.zones) zones.set(row[0], row);
   if (zones.size !== changes.total) return whole(request);
   const merged = new Response(JSON.stringify({ ...changes, since: null, retired: [], zones: [...zones.values()] }),
     { headers: { "Content-Type": "application/json", Date: response.headers.get("Date") || new Date().toUTCString() } });
@@ -227,8 +229,12 @@ async function zoneFromDirectory(url) {
   const directory = await caches.match(DIRECTORY, { cacheName: DATA });
   if (!directory) return null;
   const key = decodeURIComponent(match[2]).trim();
-  const { zones } = await directory.json();
-  const zone = zones.find((z) => (match[1] === "token" ? z.token === key.toLowerCase() : z.code === key.toUpperCase()));
-  if (!zone) return null;
+  const { columns, zones } = await directory.json();
+  const [at, wanted] = match[1] === "token" ? [columns.indexOf("token"), key.toLowerCase()]
+    : [columns.indexOf("code"), key.toUpperCase()];
+  const row = zones.find((z) => z[at] === wanted);
+  if (!row) return null;
+  // The zone as /zones/by-token answers it: its page reads the same fields either way.
+  const zone = Object.fromEntries(columns.map((column, i) => [column, row[i]]));
   return new Response(JSON.stringify({ zone }), { headers: { "Content-Type": "application/json" } });
 }

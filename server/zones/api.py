@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.api import bp
 from server.api.conditional import NOT_MODIFIED, body_etag, revalidated
-from server.api.schemas import answer, operation, read_query
+from server.api.schemas import answer, operation, read_query, utf8_answer
 from server.auth.permissions import role_required
 from server.compression import packed
 from server.errors import NotFound
@@ -32,6 +32,14 @@ def zone_json(zone) -> dict:
         "responsible": {"id": person.id, "name": person.display_name, "phone": person.phone}
         if person else None,
     }
+
+
+def directory_row(zone) -> list:
+    """Return a zone as the directory's row (schemas.DIRECTORY_COLUMNS)."""
+    facts = zone_json(zone)
+    if facts["responsible"]:
+        del facts["responsible"]["id"]  # the phone shows the name and the phone
+    return [facts[column] for column in schemas.DIRECTORY_COLUMNS]
 
 
 @bp.get("/zones/by-token/<token>")
@@ -125,6 +133,7 @@ def zone_directory():
     since = _since(q.since, people)
     changed = active if since is None else [z for z in active if z.updated_at >= since]
     retired = [] if since is None else [z.id for z in every if not z.active and z.updated_at >= since]
-    return answer(schemas.Zones, {"zones": [zone_json(z) for z in changed], "retired": retired,
-                                  "since": None if since is None else q.since, "total": len(active),
-                                  "version": version})
+    return utf8_answer(schemas.Zones, {
+        "columns": list(schemas.DIRECTORY_COLUMNS), "zones": [directory_row(z) for z in changed],
+        "retired": retired, "since": None if since is None else q.since, "total": len(active),
+        "version": version})

@@ -49,7 +49,7 @@ def test_the_tag_of_a_compressed_answer_revalidates_too(client, encoding):
 def test_a_tag_of_other_content_gets_the_whole_answer(patrol, sent):
     response = patrol.get("/api/v1/zones", headers={"If-None-Match": sent} if sent else {})
     assert response.status_code == 200
-    assert response.get_json()["zones"][0]["code"] == "A-101"
+    assert response.get_json()["zones"][0][1] == "A-101"  # a row: id, code, ...
 
 
 def test_a_changed_directory_has_a_new_tag(patrol, make_zone):
@@ -58,7 +58,7 @@ def test_a_changed_directory_has_a_new_tag(patrol, make_zone):
     response = patrol.get("/api/v1/zones", headers={"If-None-Match": tag})
     assert response.status_code == 200
     assert response.headers["ETag"] != tag
-    assert [z["code"] for z in response.get_json()["zones"]] == ["A-101", "A-102"]
+    assert [row[1] for row in response.get_json()["zones"]] == ["A-101", "A-102"]
 
 
 def test_words_in_another_language_have_another_tag(client):

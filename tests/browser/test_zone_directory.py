@@ -17,7 +17,10 @@ from tests.browser.test_outbox_tabs import _installed
 # The directory as the worker keeps it: its zones' names by label token.
 KEPT_NAMES = """async () => {
     const kept = await (await caches.open("data-v1")).match("/api/v1/zones");
-    return kept ? Object.fromEntries((await kept.json()).zones.map((z) => [z.token, z.name])) : null;
+    if (!kept) return null;
+    const { columns, zones } = await kept.json();
+    const [token, name] = [columns.indexOf("token"), columns.indexOf("name")];
+    return Object.fromEntries(zones.map((row) => [row[token], row[name]]));
 }"""
 
 

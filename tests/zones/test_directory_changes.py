@@ -44,6 +44,11 @@ CHANGES = [
 ]
 
 
+def _codes(directory) -> list[str]:
+    """Return the codes of a directory answer's zones (rows of its columns)."""
+    return [row[directory["columns"].index("code")] for row in directory["zones"]]
+
+
 def _changed_hours_ago(app, zone, hours):
     with app.app_context():
         db.session.execute(update(Zone).where(Zone.id == zone.id).values(
@@ -61,13 +66,13 @@ def test_the_directory_since_a_version_sends_only_the_changes(app, make_zone, ma
         _changed_hours_ago(app, zone, hours)
     phone = login_as("patrol")
     kept = phone.get("/api/v1/zones").get_json()
-    assert (kept["since"], kept["retired"], kept["total"], sorted(z["code"] for z in kept["zones"])) == (
+    assert (kept["since"], kept["retired"], kept["total"], sorted(_codes(kept))) == (
         None, [], 3, ["A-1", "B-2", "N-0"])
     with app.app_context():
         change(zones["A-1"], person)
         db.session.commit()
     answer = phone.get("/api/v1/zones", query_string={"since": kept["version"]}).get_json()
-    got = sorted(z["code"] for z in answer["zones"])
+    got = sorted(_codes(answer))
     assert (got, answer["retired"], answer["since"], answer["total"]) == (
         sent, [zones[code].id for code in dropped], None if whole else kept["version"], total)
 
@@ -78,7 +83,7 @@ def test_a_version_the_server_cannot_read_gets_the_whole_directory(make_zone, lo
     the phone then keeps the whole)."""
     make_zone(code="C-3")
     answer = login_as("patrol").get("/api/v1/zones", query_string={"since": since}).get_json()
-    assert (answer["since"], [z["code"] for z in answer["zones"]], answer["total"]) == (None, ["C-3"], 1)
+    assert (answer["since"], _codes(answer), answer["total"]) == (None, ["C-3"], 1)
 
 
 def test_changes_of_the_last_minutes_are_sent_again(app, make_zone, login_as):
@@ -89,7 +94,7 @@ def test_changes_of_the_last_minutes_are_sent_again(app, make_zone, login_as):
     phone = login_as("patrol")
     version = phone.get("/api/v1/zones").get_json()["version"]
     answer = phone.get("/api/v1/zones", query_string={"since": version}).get_json()
-    assert ([z["code"] for z in answer["zones"]], answer["retired"], answer["total"]) == (["NEW"], [], 2)
+    assert (_codes(answer), answer["retired"], answer["total"]) == (["NEW"], [], 2)
 
 
 def test_the_whole_directory_is_compressed_at_the_best_ratio_once_per_version(app, make_zone, login_as):
@@ -112,3 +117,16 @@ def test_the_whole_directory_is_compressed_at_the_best_ratio_once_per_version(ap
     phone.get("/api/v1/zones", headers={"Accept-Encoding": "br"})
     kept = [key for key in app.extensions["precompressed"] if str(key[0]).startswith("zone-directory:")]
     assert len(kept) == 1
+
+
+def test_a_row_is_the_zone_as_its_label_opens_it(make_zone, make_user, login_as):
+    """A label opens offline from the directory kept on the phone: each row, read by its columns, is the zone
+    as /zones/by-token answers it (its responsible person less the id the page does not show)."""
+    person = make_user(roles=("rectifier",), display_name="郑老师")
+    zone = make_zone(code="D-4", name="锅炉房", responsible=person)
+    phone = login_as("patrol")
+    directory = phone.get("/api/v1/zones").get_json()
+    by_token = phone.get(f"/api/v1/zones/by-token/{zone.qr_token}").get_json()["zone"]
+    del by_token["responsible"]["id"]
+    assert dict(zip(directory["columns"], directory["zones"][0], strict=True)) == by_token
+    assert directory["columns"][0] == "id"  # the phone merges changes by the first column
