@@ -104,14 +104,18 @@ def app_shell(rest=None, token=None):
     return _shell()
 
 
+APPLE_TOUCH_ICON = re.compile(r'<link rel="apple-touch-icon" href="/pwa/([^"?]+)')
+
+
 def install_only(root: Path) -> set[str]:
-    """Return the pwa/ files only an installing browser asks for: the manifest and the icons only it names."""
-    # The browser fetches them itself (the manifest at /manifest.webmanifest); precached, every phone
-    # downloaded 9 kB that the app never reads offline (issue 12).
+    """Return the pwa/ files only an installing browser asks for: the manifest, the icons only it names, and
+    the icon iOS takes for the home screen."""
+    # The browser fetches them itself (the manifest at /manifest.webmanifest, Safari the apple-touch-icon when
+    # the app is added); precached, every phone downloaded 9 kB that the app never reads offline (issue 12).
     manifest = json.loads((root / "manifest.webmanifest").read_text(encoding="utf-8"))
     page = (root / "index.html").read_text(encoding="utf-8")
-    return {"manifest.webmanifest"} | {icon["src"].removeprefix("/pwa/") for icon in manifest["icons"]
-                                       if icon["src"] not in page}
+    return ({"manifest.webmanifest"} | set(APPLE_TOUCH_ICON.findall(page))
+            | {icon["src"].removeprefix("/pwa/") for icon in manifest["icons"] if icon["src"] not in page})
 
 
 @bp.get("/sw.js")

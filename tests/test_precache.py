@@ -20,7 +20,8 @@ def _precached(app, client) -> set[str]:
 
 
 @pytest.mark.parametrize(("path", "precached"), [
-    ("/pwa/icons/icon-192.png", True),               # the page's own icon (index.html links it)
+    ("/pwa/icons/icon-48.png", True),                # the page's own icon (index.html links it)
+    ("/pwa/icons/icon-192.png", False),              # iOS's home-screen icon: Safari fetches it to install
     ("/pwa/icons/icon-512.png", False),              # named by the manifest only
     ("/pwa/icons/icon-maskable-512.png", False),
     ("/pwa/manifest.webmanifest", False),            # the browser reads /manifest.webmanifest itself
@@ -32,6 +33,6 @@ def test_what_the_worker_precaches(app, client, path, precached):
     assert (path in _precached(app, client)) is precached
 
 
-def test_install_only_names_the_manifest_and_its_own_icons():
+def test_install_only_names_the_manifest_its_own_icons_and_the_home_screen_icon():
     assert shell.install_only(shell.ROOT) == {"manifest.webmanifest", "icons/icon-512.png",
-                                              "icons/icon-maskable-512.png"}
+                                              "icons/icon-maskable-512.png", "icons/icon-192.png"}
