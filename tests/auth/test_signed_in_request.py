@@ -5,29 +5,12 @@ import pytest
 from flask import session
 from flask_babel import get_locale
 from flask_login import login_user
-from sqlalchemy import event
 
 from server.auth import services
 from server.auth.models import User
 from server.extensions import db
 from server.i18n import locale_of
-
-
-def _statements(app, client, path: str) -> tuple[object, list[str]]:
-    """Fetch `path`; return the answer and the SQL statements the request ran."""
-    said = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(_conn, _cursor, statement, *_):
-        said.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    return response, said
+from tests.statements import ran
 
 
 @pytest.mark.parametrize(("roles", "said"), [
@@ -37,7 +20,7 @@ def _statements(app, client, path: str) -> tuple[object, list[str]]:
 ])
 def test_the_user_and_their_roles_are_one_statement(app, make_user, sign_in, roles, said):
     client = sign_in(make_user(roles=roles))
-    response, statements = _statements(app, client, "/api/v1/session")
+    response, statements = ran(app, lambda: client.get("/api/v1/session"))
     reads = [s for s in statements if "users" in s or "user_roles" in s]
     assert response.json["user"]["roles"] == said
     assert len(reads) == 1 and "JOIN user_roles" in reads[0]

@@ -2,9 +2,8 @@
 hazard's thirty columns, eleven of them times, were most of the page's loading at 100,000 hazards)."""
 
 import pytest
-from sqlalchemy import event
 
-from server.extensions import db
+from tests.statements import ran
 
 
 @pytest.mark.parametrize(("column", "read"), [
@@ -22,18 +21,7 @@ from server.extensions import db
 def test_the_list_reads_what_its_texts_need(app, make_hazard, sign_in, path, column, read):
     hazard = make_hazard("assigned")
     client = sign_in(hazard.people.rectifier)
-    said = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(_conn, _cursor, statement, *_):
-        said.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    response, said = ran(app, lambda: client.get(path))
     listing = next(s for s in said if "FROM notifications" in s and "ORDER BY" in s)
     table, name = column.split(".")
     assert response.status_code == 200 and f"#{hazard.id}" in response.get_data(as_text=True)

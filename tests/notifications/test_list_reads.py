@@ -5,26 +5,15 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
-from server.extensions import db
 from tests.hazards.apihelp import act, school_today
+from tests.statements import ran
 
 
 def _selects(app, client, path: str) -> list[str]:
     """Fetch `path` (asserting 200) and return the SELECT statements the request ran."""
-    said = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(_conn, _cursor, statement, *_):
-        said.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    response, said = ran(app, lambda: client.get(path))
+    assert response.status_code == 200
     return [s for s in said if s.lstrip().upper().startswith("SELECT")]
 
 
