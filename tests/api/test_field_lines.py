@@ -5,29 +5,12 @@ and its allowed actions need, with its zone's and category's and its thumbnail, 
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
-from server.extensions import db
 from server.hazards.items import Line
 from tests.hazards.apihelp import act
+from tests.statements import ran
 
 NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
-
-
-def _fetched(app, fetch):
-    """Return what `fetch` returns and the SQL statements it ran."""
-    said = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(_conn, _cursor, statement, *_):
-        said.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        return fetch(), said
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 def _line(**facts) -> Line:
@@ -87,7 +70,7 @@ def test_a_list_reads_its_lines_in_one_statement_of_what_they_show(app, make_haz
     make_hazard("awaiting_recheck", reporter=people.reporter, supervisor=people.supervisor,
                 rectifier=people.rectifier)
     client = sign_in(getattr(people, who))
-    response, said = _fetched(app, lambda: client.get(path.format(zone=assigned.zone_id)))
+    response, said = ran(app, lambda: client.get(path.format(zone=assigned.zone_id)))
     lines = [s for s in said if "JOIN zones" in s and "JOIN categories" in s]
     body = response.get_json()
     shown = body.get("tasks", []) + body.get("rechecks", []) + body.get("hazards", [])
@@ -108,7 +91,7 @@ def test_a_list_asks_for_interim_controls_only_when_a_line_has_one(app, make_haz
     for hazard in hazards[:controls]:
         assert act(client, hazard.id, "interim_control", "assigned", interim_kind="cordoned",
                    note="拉警戒线").status_code == 201
-    tasks, said = _fetched(app, lambda: client.get("/api/v1/me/tasks").get_json()["tasks"])
+    tasks, said = ran(app, lambda: client.get("/api/v1/me/tasks").get_json()["tasks"])
     assert sorted(len(t["interim_controls"]) for t in tasks) == sorted([1] * controls + [0] * (2 - controls))
     assert sum(s.startswith("SELECT hazard_events") for s in said) == asked
 
@@ -123,6 +106,6 @@ def test_no_tasks_are_counted_once(app, make_user, make_hazard, sign_in, tasks, 
     for _ in range(tasks):
         make_hazard("assigned", reporter=people.reporter, supervisor=people.supervisor, rectifier=me)
     client = sign_in(me)
-    body, said = _fetched(app, lambda: client.get("/api/v1/me/tasks").get_json())
+    body, said = ran(app, lambda: client.get("/api/v1/me/tasks").get_json())
     assert (body["tasks_total"], body["rechecks_total"]) == (tasks, 1)
     assert sum(s.startswith("SELECT count(*)") for s in said) == counts

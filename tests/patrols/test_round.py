@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from server.auth.models import User
 from server.extensions import db
@@ -11,6 +10,7 @@ from server.patrols import services
 from server.patrols.models import PatrolVisit
 from server.zones.models import Zone
 from tests.conftest import new_client_id
+from tests.statements import ran
 
 # 10:00 in Shanghai on a Wednesday.
 NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
@@ -123,17 +123,8 @@ def test_the_round_reads_its_zones_with_their_last_visits_in_one_statement(app, 
     zones = [make_zone(code=f"S-{n}", frequency="daily") for n in range(3)]
     _visit(app, zones[0], me, NOW - timedelta(days=2))
     _visit(app, zones[1], me, NOW - timedelta(hours=1))
-    ran = []
-
-    def count(*_):
-        ran.append(1)
-
     with app.app_context():
         user = db.session.get(User, me.id)
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            today = services.todays_round(user, now=NOW)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-    assert (len(ran), [z.code for z, _ in today.due], [z.code for z in today.done]) == (
+        today, said = ran(app, lambda: services.todays_round(user, now=NOW))
+    assert (len(said), [z.code for z, _ in today.due], [z.code for z in today.done]) == (
         2, ["S-2", "S-0"], ["S-1"])
