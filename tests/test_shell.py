@@ -119,10 +119,16 @@ def test_words_in_chinese_by_default_and_english_on_request(app, login_as):
     assert other.get("/api/v1/i18n").get_json()["locale"] == "en"
 
 
-def test_words_come_as_utf8_packed_once_at_the_best_ratio(client):
-    plain = client.get("/api/v1/i18n", headers={"Accept-Encoding": "identity"})
-    assert "扫码巡查".encode() in plain.data  # the characters themselves, not \\u escapes
-    packed = client.get("/api/v1/i18n", headers={"Accept-Encoding": "br"})
+@pytest.mark.parametrize(("path", "chinese"), [
+    ("/api/v1/i18n", "扫码巡查"),
+    ("/api/v1/hazards/transitions", "待复查"),
+    ("/api/v1/categories", "校舍安全"),
+])
+def test_reference_data_comes_as_utf8_packed_once_at_the_best_ratio(login_as, path, chinese):
+    phone = login_as("patrol")
+    plain = phone.get(path, headers={"Accept-Encoding": "identity"})
+    assert chinese.encode() in plain.data  # the characters themselves, not \\u escapes
+    packed = phone.get(path, headers={"Accept-Encoding": "br"})
     assert packed.headers["Content-Encoding"] == "br"
     assert packed.data == brotli.compress(plain.data, quality=11)
     assert packed.headers["ETag"] == plain.headers["ETag"].removesuffix('"') + ':br"'

@@ -1,6 +1,5 @@
 """GET /api/v1/i18n: the field app's words in the user's language, from the one Babel catalog."""
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -9,7 +8,7 @@ from server.api.conditional import NOT_MODIFIED, revalidated
 from server.api.schemas import I18n, LocaleIn, LocaleOut, answer, operation, read_body, utf8_answer
 from server.auth import services as users
 from server.auth.permissions import role_required
-from server.compression import packed
+from server.compression import packed_once
 from server.errors import ValidationFailed
 from server.extensions import db
 from server.web import APP_NAME, current_language
@@ -220,6 +219,7 @@ MESSAGES = {
 @bp.get("/i18n")
 @operation({200: (I18n, "Messages by key (placeholders %(name)s)."), 304: NOT_MODIFIED}, errors=(),
            public=True)
+@packed_once
 @revalidated
 def i18n():
     """Return the field app's words in the current language (Chinese unless the user chose English)."""
@@ -228,16 +228,6 @@ def i18n():
     return utf8_answer(I18n, {"locale": current_language(), "languages": current_app.config["LANGUAGES"],
                               "messages": {k: str(v) for k, v in MESSAGES.items()}})
 
-
-@bp.after_app_request
-def _packed(response):
-    """Compress the words at the best ratio, once per language (they change only with a release)."""
-    # A quick level per request sent 3.8 kB of a first load's words; the best once, 2.8 kB (issue 12). An
-    # app-wide hook: after the view's ETag, before Flask-Compress (which then leaves the answer alone).
-    if request.endpoint != "api.i18n" or response.status_code != 200:
-        return response
-    tag, _ = response.get_etag()
-    return packed(response, f"i18n:{tag}")
 
 
 @bp.post("/session/locale")

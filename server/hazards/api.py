@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from server import schooltime
 from server.api import bp
 from server.api.conditional import NOT_MODIFIED, revalidated
-from server.api.schemas import answer, json_time, operation, plain_answer, read_body, read_query
+from server.api.schemas import answer, json_time, operation, plain_answer, read_body, read_query, utf8_answer
 from server.auth.permissions import role_required
+from server.compression import packed_once
 from server.errors import NotFound
 from server.extensions import db
 from server.hazards import (
@@ -283,6 +284,7 @@ def hazard_action(hazard_id):
 @bp.get("/hazards/transitions")
 @operation({200: schemas.Transitions, 304: NOT_MODIFIED})
 @role_required()
+@packed_once
 @revalidated
 def transitions():
     """The state machine as data, with its words in the user's language and the limits of the fields."""
@@ -295,7 +297,7 @@ def transitions():
     }
     data["limits"] = {"description_max": schemas.DESCRIPTION_MAX, "note_max": schemas.NOTE_MAX,
                       "photos_max": photos.most_per_record()}
-    return answer(schemas.Transitions, data)
+    return utf8_answer(schemas.Transitions, data)
 
 
 @bp.get("/me/tasks")
@@ -331,11 +333,12 @@ def zone_hazards(zone_id):
 @bp.get("/categories")
 @operation({200: schemas.Categories, 304: NOT_MODIFIED})
 @role_required()
+@packed_once
 @revalidated
 def category_list():
     """The active hazard categories (big buttons on the report screen), with periods and checklists."""
     locale = current_language()
-    return answer(schemas.Categories, {"categories": [
+    return utf8_answer(schemas.Categories, {"categories": [
         {"id": c.id, "code": c.code, "name": c.display_name(locale), "name_zh": c.name, "name_en": c.name_en,
          "default_period_days": c.default_period_days, "checklist": list(c.checklist or [])}
         for c in categories.list_categories()]})
