@@ -53,6 +53,8 @@ CARD_PHRASES = {
     "submitted": _l("Submitted %(time)s"),
     "photos": _l("(%(n)d photos)"),
     "recheck": _l("Recheck #%(id)d"),
+    "deferral_asked": _l("Deferral asked by %(name)s to %(date)s: %(reason)s"),
+    "asked_at": _l("asked at %(time)s"),
 }
 
 # Why the machine refused, by its stable reason (the role and state refusals are worded below).
