@@ -4,11 +4,12 @@ A visit is recorded in one tap ("no hazard found") from the zone page, or made b
 in that visit (server/hazards/reporting.report). Idempotent by client id like every record made on a device.
 """
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from server import sync
@@ -22,9 +23,12 @@ from server.schooltime import local_date, school_tz, start_of_day
 from server.zones.models import DAILY, WEEKLY, Zone
 
 VISIT_ROLES = (PATROL, SUPERVISOR)
-# What the round reads of a zone: what its line shows, and what "due" needs (due_from reads a row by name).
+# What the round reads of a zone: what its line shows, and what "due" needs (due_from reads it by name).
 ROUND_COLUMNS = (Zone.id, Zone.code, Zone.name, Zone.key_area, Zone.qr_token, Zone.frequency,
                  Zone.frequency_days, Zone.created_at)
+# A zone as the round reads it, with its last visit: a tuple, whose fields are read by name faster than a
+# Row's (500 zones, each read six times or so by the rule and the sort).
+RoundZone = namedtuple("RoundZone", [*(column.key for column in ROUND_COLUMNS), "last_visit"])
 
 
 @dataclass
@@ -150,12 +154,12 @@ def visit_for_report(actor: User, zone: Zone, client_id: str, *, device_at: date
 class Round:
     """A patrol's day: the zones due for a patrol (with their last visit), and those patrolled today.
 
-    Each zone is a row of ROUND_COLUMNS (read by name like a Zone: id, code, name, key_area, qr_token, …).
+    Each zone is a RoundZone (read by name like a Zone: id, code, name, key_area, qr_token, …).
     """
 
     day: date
-    due: list[tuple[Row, datetime | None]]
-    done: list[Row]
+    due: list[tuple[RoundZone, datetime | None]]
+    done: list[RoundZone]
 
 
 _PERIODS = {DAILY: 1, WEEKLY: 7}
@@ -212,8 +216,8 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     # The active zones as rows of the columns a line and the rule read, each with its last visit, in one
     # statement: 500 Zone objects (and a second query for the visits) were most of the round at 100k
     # (issue 12).
-    zones = db.session.execute(select(*ROUND_COLUMNS, last_visit(Zone.id).label("last_visit"))
-                               .where(Zone.active.is_(True)).order_by(Zone.code)).all()
+    zones = list(map(RoundZone._make, db.session.execute(
+        select(*ROUND_COLUMNS, last_visit(Zone.id)).where(Zone.active.is_(True)).order_by(Zone.code))))
     tz = school_tz()  # once for the 500 zones' days (local_date looks the time zone up on every call)
     due = [(z, z.last_visit) for z in zones
            if due_from(z, z.last_visit.astimezone(tz).date() if z.last_visit else None) <= today]
