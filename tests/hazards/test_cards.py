@@ -3,6 +3,7 @@ its card shows, its zone and people by id and name, in one statement (issue 12: 
 zone, category and people objects were a third of the queue at 100,000); the rules a card needs are the
 model's own, borrowed."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from server.extensions import db
 from server.hazards import queries
 from server.hazards.cards import Card, CardZone, Person, read_cards
 from server.hazards.models import Hazard
+from server.hazards.views import IdUrls
 
 NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
 
@@ -115,3 +117,30 @@ def test_a_card_page_reads_its_cards_in_statements_of_what_they_show(app, make_h
     # A page reads its cards by urgency group (the list: the open, then the finished), each in one statement.
     cards = [s.partition("FROM hazards JOIN zones")[0] for s in said if "FROM hazards JOIN zones" in s]
     assert 1 <= len(cards) <= 2 and all((column in selected) == read for selected in cards)
+
+
+@pytest.mark.parametrize(("endpoint", "key", "record_id", "expected"), [
+    ("hazards.detail", "hazard_id", 7, "/hazards/7"),
+    ("hazards.act", "hazard_id", 42, "/hazards/42/act"),
+    ("api.photo_thumb", "photo_id", 123456789012, "/api/v1/photos/123456789012/thumb"),
+])
+def test_a_cards_urls_are_looked_up_or_called_alike(app, endpoint, key, record_id, expected):
+    with app.test_request_context():
+        urls = IdUrls(endpoint, key)
+        assert urls[record_id] == urls(record_id) == expected
+
+
+def test_the_queues_forms_carry_each_cards_own_fields(app, make_hazard, sign_in):
+    first = make_hazard("reported", description="<i>松动</i> 50%")
+    second = make_hazard("reported", supervisor=first.people.supervisor)
+    page = sign_in(first.people.supervisor).get("/hazards/queue").get_data(as_text=True)
+    for hazard in (first, second):
+        card = page.split(f'aria-labelledby="hz-{hazard.id}"')[1].split("</article>")[0]
+        client_ids = re.findall(r'name="client_id" value="([0-9a-f]{32})-(assign|invalidate)"', card)
+        assert [action for _, action in client_ids] == ["assign", "invalidate"]
+        assert len({client_id for client_id, _ in client_ids}) == 1  # one per card, each form adds its action
+        assert card.count('name="seen_state" value="reported"') == 2
+        assert card.count('name="next" value="/hazards/queue"') == 2
+        reason = f"invalidate-{hazard.id}-reason"
+        assert f'for="{reason}"' in card and f'id="{reason}"' in card
+    assert "&lt;i&gt;松动&lt;/i&gt; 50%" in page
