@@ -129,10 +129,22 @@ async function networkFirst(request) {
     return response;
   } catch (error) {
     if (kept) return kept;
-    const fromDirectory = await zoneFromDirectory(new URL(request.url));
-    if (fromDirectory) return fromDirectory;
+    const derived = (await zoneFromDirectory(new URL(request.url))) || (await unreadFromList(new URL(request.url)));
+    if (derived) return derived;
     throw error;
   }
+}
+
+// The unread count with no signal when only the notifications themselves are kept (a first visit asks the
+// list, app.js askUnread): counted from them.
+async function unreadFromList(url) {
+  if (url.pathname !== "/api/v1/notifications" || !url.searchParams.has("unread")) return null;
+  const list = await caches.match("/api/v1/notifications", { cacheName: DATA });
+  if (!list) return null;
+  const { unread, notifications } = await list.json();
+  const limit = Number(url.searchParams.get("limit")) || notifications.length;
+  return new Response(JSON.stringify({ unread, notifications: notifications.filter((n) => !n.read_at).slice(0, limit) }),
+                      { headers: { "Content-Type": "application/json" } });
 }
 
 // Keep an answer (for a request or a path), before the page has it: when the app says it is ready offline, it

@@ -30,9 +30,10 @@ const ROUTES = [
 // state machine and its limits (rules.js). The service worker keeps each answer it sees.
 const FIELD_DATA = ["/api/v1/zones", "/api/v1/categories", "/api/v1/hazards/transitions"];
 const UNREAD = "/api/v1/notifications?unread=1&limit=1";  // the header's count: one notice at most
+const NOTIFICATIONS = "/api/v1/notifications";
 // What opening the app fetched: the session, the words, the home screen's tasks and round, the notifications.
-const openingData = (user) => ["/api/v1/session", "/api/v1/i18n", tasks.homeTasks(user), "/api/v1/me/today", UNREAD,
-                               "/api/v1/notifications"];
+const openingData = (user) => ["/api/v1/session", "/api/v1/i18n", tasks.homeTasks(user), "/api/v1/me/today",
+                                NOTIFICATIONS];
 const main = document.getElementById("main");
 // `signedOut`: the server no longer knows this phone's session (it answered 401, or the session came back empty):
 // the header must not go on naming the last person.
@@ -94,7 +95,10 @@ async function route() {
 // a count told since (marked read) is dropped.
 function askUnread() {
   const asked = ++state.asked;
-  getJSON(UNREAD).then((data) => asked === state.asked && drawUnread(data.unread)).catch(() => {});
+  // A first visit (no worker yet) asks the list itself: the same count, and the list its worker keeps for the
+  // notifications screen (one answer, not two; sw.js counts from it with no signal until the count is kept).
+  getJSON(navigator.serviceWorker?.controller ? UNREAD : NOTIFICATIONS)
+    .then((data) => asked === state.asked && drawUnread(data.unread)).catch(() => {});
 }
 
 // The notifications link: a bell, and the unread count in its name as on screen (WCAG 2.5.3).
