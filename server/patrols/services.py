@@ -4,17 +4,18 @@ A visit is recorded in one tap ("no hazard found") from the zone page, or made b
 in that visit (server/hazards/reporting.report). Idempotent by client id like every record made on a device.
 """
 
+import functools
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from server import sync
 from server.auth.models import PATROL, SUPERVISOR, User
-from server.database import utcnow
+from server.database import UTCDateTime, utcnow
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.patrols.models import HAZARDS_FOUND, NO_HAZARD, RESULTS, PatrolVisit
@@ -202,6 +203,21 @@ def due_from(zone: Zone, last_visit_day: date | None) -> date:
     return last_visit_day + timedelta(days=period_days(zone))
 
 
+@functools.cache
+def _round_statements() -> tuple[Select, Select]:
+    """Return the round's two statements, built once: the active zones with their last visits, and the zones
+    a patrol (:patrol) visited between :start and :end."""
+    # Built per request, their expressions and cache keys were a tenth of the round (0.35 ms at 100k).
+    zones = select(*ROUND_COLUMNS, last_visit(Zone.id)).where(Zone.active.is_(True)).order_by(Zone.code)
+    # The visit's moment (the earlier of phone and server time) is in the day: both times from its start on
+    # (so the index on (patrol_id, device_at) reads only that day's), and one of them before its end.
+    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    mine = select(PatrolVisit.zone_id).where(
+        PatrolVisit.patrol_id == bindparam("patrol"), PatrolVisit.device_at >= start,
+        PatrolVisit.received_at >= start, or_(PatrolVisit.device_at < end, PatrolVisit.received_at < end))
+    return zones, mine
+
+
 def todays_round(user: User, *, now: datetime | None = None) -> Round:
     """Return the zones due for a patrol today, key areas and the longest unvisited first, and `user`'s done.
 
@@ -216,16 +232,12 @@ def todays_round(user: User, *, now: datetime | None = None) -> Round:
     # The active zones as rows of the columns a line and the rule read, each with its last visit, in one
     # statement: 500 Zone objects (and a second query for the visits) were most of the round at 100k
     # (issue 12).
-    zones = list(map(RoundZone._make, db.session.execute(
-        select(*ROUND_COLUMNS, last_visit(Zone.id)).where(Zone.active.is_(True)).order_by(Zone.code))))
+    zones_statement, mine_statement = _round_statements()
+    zones = list(map(RoundZone._make, db.session.execute(zones_statement)))
     tz = school_tz()  # once for the 500 zones' days (local_date looks the time zone up on every call)
     due = [(z, z.last_visit) for z in zones
            if due_from(z, z.last_visit.astimezone(tz).date() if z.last_visit else None) <= today]
     due.sort(key=lambda item: (not item[0].key_area, item[1] is not None, item[1] or now, item[0].code))
-    # The visit's moment (the earlier of phone and server time) is today: both times from today's start on
-    # (so the index on (patrol_id, device_at) reads only today's), and one of them before tomorrow's.
-    start, end = start_of_day(today), start_of_day(today + timedelta(days=1))
-    mine = set(db.session.scalars(select(PatrolVisit.zone_id).where(
-        PatrolVisit.patrol_id == user.id, PatrolVisit.device_at >= start, PatrolVisit.received_at >= start,
-        or_(PatrolVisit.device_at < end, PatrolVisit.received_at < end))))
+    mine = set(db.session.scalars(mine_statement, {
+        "patrol": user.id, "start": start_of_day(today), "end": start_of_day(today + timedelta(days=1))}))
     return Round(today, due, [z for z in zones if z.id in mine])
