@@ -14,7 +14,7 @@ NODE = shutil.which("node")
 
 
 @pytest.mark.parametrize(("source", "served"), [
-    ("a = 1; // why\nb = 2;", "a=1;\nb=2;\n"),                              # a line comment: its line break kept
+    ("a = 1; // why\nb = 2;", "a=1;\nb=2;\n"),                              # a line comment: its break kept
     ("a /* why */ + b", "a + b\n"),                                          # a comment on one line: a space
     ("const f = (a, b) => { return a ? [b] : {}; };", "const f=(a,b)=>{return a?[b]:{};};\n"),
     ("a + +b - -c; x = -1", "a + +b - -c;x=-1\n"),                          # spaces that keep tokens apart
