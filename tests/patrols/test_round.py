@@ -116,15 +116,22 @@ def test_a_visit_is_done_today_by_the_earlier_of_its_two_times(app, make_user, m
 
 
 
-def test_the_round_reads_its_zones_with_their_last_visits_in_one_statement(app, make_user, make_zone):
+@pytest.mark.parametrize(("never_visited", "statements", "due"), [
+    (0, 2, ["S-0"]),  # the zones with their last visits; my visits of today
+    (2, 3, ["S-3", "S-4", "S-0"]),  # and the creation times of the two zones never visited
+])
+def test_the_round_reads_its_zones_with_their_last_visits_in_one_statement(app, make_user, make_zone,
+                                                                           never_visited, statements, due):
     """The zones as rows with their last visit (no Zone objects, no query per zone), then my visits of today:
-    two statements however many zones (issue 12: 500 Zone objects and their own query were most of it)."""
+    two statements however many zones (issue 12: 500 Zone objects and their own query were most of it), and
+    one more when some zone was never visited."""
     me = make_user(roles=("patrol",))
-    zones = [make_zone(code=f"S-{n}", frequency="daily") for n in range(3)]
+    zones = [make_zone(code=f"S-{n}", frequency="daily") for n in range(3 + never_visited)]
     _visit(app, zones[0], me, NOW - timedelta(days=2))
     _visit(app, zones[1], me, NOW - timedelta(hours=1))
+    _visit(app, zones[2], me, NOW - timedelta(hours=2))
     with app.app_context():
         user = db.session.get(User, me.id)
         today, said = ran(app, lambda: services.todays_round(user, now=NOW))
     assert (len(said), [z.code for z, _ in today.due], [z.code for z in today.done]) == (
-        2, ["S-2", "S-0"], ["S-1"])
+        statements, due, ["S-1", "S-2"])
