@@ -17,6 +17,7 @@ from sqlalchemy import Select, join, select
 from server.auth.models import User
 from server.extensions import db
 from server.hazards.models import Category, Hazard
+from server.hazards.queries import HAS_INTERIM_CONTROL
 from server.zones.models import Zone
 
 
@@ -36,11 +37,11 @@ class CardZone(NamedTuple):
     responsible: Person | None
 
 
-# The hazard's own columns a card reads, by name.
+# The hazard's own columns a card reads, by name, and whether it has an interim control.
 COLUMNS = (Hazard.id, Hazard.state, Hazard.severity, Hazard.description, Hazard.received_at,
            Hazard.updated_at, Hazard.closed_at, Hazard.deadline, Hazard.supervised_at, Hazard.planned_at,
            Hazard.reporter_id, Hazard.rectifier_id, Hazard.category_id, Hazard.deferral_reason,
-           Hazard.deferral_deadline, Hazard.deferral_requested_at)
+           Hazard.deferral_deadline, Hazard.deferral_requested_at, HAS_INTERIM_CONTROL.label("has_interim"))
 # What the page adds to each card (views._cards): its days overdue, the actions its user may take, a client id
 # for its forms, its photos side by side, its interim controls, the assign form's defaults.
 EXTRAS = ("late", "allowed", "client_id", "before", "after", "interim", "default_rectifier",

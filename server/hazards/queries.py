@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import defaultload
 
 from server.auth.models import RECTIFIER, SUPERVISOR, User
@@ -21,6 +21,12 @@ from server.hazards.filters import BadFilter, HazardFilter
 from server.hazards.models import Hazard, HazardEvent, HazardPlan, Photo
 from server.schooltime import local_date, month_start
 from server.zones.models import Zone
+
+# Whether a hazard has an interim control (临时措施), read with a list's rows: the list then reads the
+# controls of those that have one (few), not of every row (a statement of 0.3 ms at 100k that mostly finds
+# none).
+HAS_INTERIM_CONTROL = (exists().where(HazardEvent.hazard_id == Hazard.id,
+                                      HazardEvent.action == states.INTERIM_CONTROL).correlate(Hazard))
 
 
 def names_only() -> tuple:

@@ -107,7 +107,7 @@ def _cards(hazards, now, rectifiers=None) -> None:
     offers `rectifiers` to assign to, the assign form's defaults."""
     photos = queries.photos_by_hazard([h.id for h in hazards])
     able = {person.id: person for person in rectifiers} if rectifiers is not None else None
-    interim = queries.interim_controls_by_hazard(hazards)
+    interim = queries.interim_controls_by_hazard([h for h in hazards if h.has_interim])
     user, memo = current_user._get_current_object(), {}
     for hazard in hazards:
         hazard.late = deadlines.overdue_days(hazard, now)

@@ -7,13 +7,15 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.extensions import db
 from server.hazards import queries
 from server.hazards.cards import Card, CardZone, Person, read_cards
 from server.hazards.models import Hazard
 from server.hazards.views import IdUrls
+from tests.hazards.apihelp import act
+from tests.statements import ran
 
 NOW = datetime(2030, 1, 9, 2, 0, tzinfo=UTC)
 
@@ -101,18 +103,7 @@ def test_a_card_page_reads_its_cards_in_statements_of_what_they_show(app, make_h
     for state in ("assigned", "awaiting_recheck", "closed"):
         make_hazard(state, reporter=people.reporter, rectifier=people.rectifier)
     client = sign_in(people.supervisor)  # not the rectifier: the rechecks are theirs to make
-    said = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(_conn, _cursor, statement, *_):
-        said.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    response, said = ran(app, lambda: client.get(path))
     assert response.status_code == 200 and 'class="card hazard-card' in response.get_data(as_text=True)
     # A page reads its cards by urgency group (the list: the open, then the finished), each in one statement.
     cards = [s.partition("FROM hazards JOIN zones")[0] for s in said if "FROM hazards JOIN zones" in s]
@@ -144,3 +135,18 @@ def test_the_queues_forms_carry_each_cards_own_fields(app, make_hazard, sign_in)
         reason = f"invalidate-{hazard.id}-reason"
         assert f'for="{reason}"' in card and f'id="{reason}"' in card
     assert "&lt;i&gt;松动&lt;/i&gt; 50%" in page
+
+
+@pytest.mark.parametrize(("controls", "asked"), [(0, 0), (1, 1), (2, 1)])
+def test_a_card_page_asks_for_interim_controls_only_when_a_card_has_one(app, make_hazard, sign_in, controls,
+                                                                          asked):
+    hazards = [make_hazard("reported")]
+    people = hazards[0].people
+    hazards.append(make_hazard("reported", supervisor=people.supervisor))
+    client = sign_in(people.supervisor)
+    for hazard in hazards[:controls]:
+        assert act(client, hazard.id, "interim_control", "reported", interim_kind="cordoned",
+                   note="拉警戒线").status_code == 201
+    response, said = ran(app, lambda: client.get("/hazards/queue"))
+    assert response.get_data(as_text=True).count('class="notice interim"') == controls
+    assert sum(s.startswith("SELECT hazard_events") for s in said) == asked
