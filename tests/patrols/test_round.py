@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from server.auth.models import User
 from server.extensions import db
@@ -135,3 +136,31 @@ def test_the_round_reads_its_zones_with_their_last_visits_in_one_statement(app, 
         today, said = ran(app, lambda: services.todays_round(user, now=NOW))
     assert (len(said), [z.code for z, _ in today.due], [z.code for z in today.done]) == (
         statements, due, ["S-1", "S-2"])
+
+
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(("visits", "last"), [
+    ([], None),
+    ([(NOW - 5 * H, NOW - 5 * H), (NOW - 2 * H, NOW - 2 * H + timedelta(minutes=1))], NOW - 2 * H),
+    ([(NOW - 24 * H, NOW)], NOW - 24 * H),  # sent a day late: its phone's time
+    ([(NOW + 720 * H, NOW - 24 * H)], NOW - 24 * H),  # a clock a month ahead: its receipt
+    # The latest phone time ahead, received before another visit's moment: that moment.
+    ([(NOW - 2 * H, NOW - 2 * H), (NOW + 720 * H, NOW - 3 * H)], NOW - 2 * H),
+    # The latest phone time ahead, received after the other visit: its receipt.
+    ([(NOW - 5 * H, NOW - 5 * H), (NOW + 720 * H, NOW - 3 * H)], NOW - 3 * H),
+    # Two phones ahead, the later by phone received first.
+    ([(NOW + 24 * H, NOW - 1 * H), (NOW + 720 * H, NOW - 3 * H)], NOW - 1 * H),
+])
+def test_a_zones_last_visit_is_its_latest_moment(app, make_user, make_zone, visits, last):
+    """The last visit is the latest of the visits' moments (each the earlier of phone and server time)."""
+    me, zone = make_user(roles=("patrol",)), make_zone(code="LAST", frequency="daily")
+    with app.app_context():
+        for phone, server in visits:
+            db.session.add(PatrolVisit(client_id=new_client_id(), content_hash="x", zone_id=zone.id,
+                                       patrol_id=me.id, result="no_hazard", device_at=phone,
+                                       received_at=server))
+        db.session.commit()
+        found = db.session.scalar(select(services.last_visit(Zone.id)).where(Zone.id == zone.id))
+    assert found == last
