@@ -101,8 +101,8 @@ def packed_once(view):
 
 def _pack_marked(response: Response) -> Response:
     """Pack the answer of a view marked packed_once (an app-wide hook, run before Flask-Compress's)."""
-    view = current_app.view_functions.get(request.endpoint)
-    tag, _ = response.get_etag()
-    if not getattr(view, "packed_once", False) or response.status_code != 200 or not tag:
+    if response.status_code != 200 or not getattr(current_app.view_functions.get(request.endpoint),
+                                                  "packed_once", False):
         return response
-    return packed(response, f"{request.endpoint}:{tag}")
+    tag, _ = response.get_etag()
+    return packed(response, f"{request.endpoint}:{tag}") if tag else response
