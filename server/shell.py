@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from server import minify
 from server.compression import encoded
-from server.minify import strip_css, strip_js
 
 ROOT = Path(__file__).resolve().parent.parent / "pwa"
 bp = Blueprint("shell", __name__)
@@ -29,9 +29,15 @@ def pwa_files(root: Path = ROOT) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def version_of(root: Path = ROOT) -> str:
-    """Return a short hash of every pwa/ file's path and bytes: it changes when any file changes."""
-    digest = hashlib.sha256()
+# The code phones get is made by server/minify.py: a change there is a new release too (a module asked with a
+# version is kept for a year).
+MADE_BY = Path(minify.__file__)
+
+
+def version_of(root: Path = ROOT, made_by: Path | None = MADE_BY) -> str:
+    """Return a short hash of every pwa/ file's path and bytes (and of what serves them): it changes when any
+    file changes."""
+    digest = hashlib.sha256(made_by.read_bytes() if made_by else b"")
     for path in pwa_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
@@ -42,7 +48,7 @@ def _computed(key: str, folder: str = "") -> str:
     """Return the hash of pwa/ (or of a folder in it): once per process, or per request when live."""
     ext = current_app.extensions
     if current_app.config.get("PWA_VERSION_LIVE") or key not in ext:
-        ext[key] = version_of(_root() / folder)
+        ext[key] = version_of(_root() / folder, None if folder else MADE_BY)  # vendor/ is served as shipped
     return ext[key]
 
 
@@ -66,7 +72,7 @@ def stamp_imports(source: str, v: str) -> str:
 
 
 # What a phone runs needs no comments (server/minify.py): each text file as served, made once per release.
-STRIPPED = {"text/javascript": strip_js, "text/css": strip_css}
+STRIPPED = {"text/javascript": minify.strip_js, "text/css": minify.strip_css}
 
 
 def served_text(name: str, mimetype: str) -> bytes:

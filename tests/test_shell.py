@@ -64,6 +64,13 @@ def test_version_changes_when_a_file_changes(app, tmp_path):
     assert f'"{shell.version_of(copy)}"' in app.test_client().get("/sw.js").get_data(as_text=True)
 
 
+def test_version_changes_when_the_code_that_serves_the_files_changes(tmp_path):
+    # Phones keep each versioned module for a year: a change in how it is served must be a new version.
+    changed = tmp_path / "minify.py"
+    changed.write_text(shell.MADE_BY.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert shell.version_of(shell.ROOT, changed) != shell.version_of(shell.ROOT)
+
+
 def test_assets_are_immutable_only_with_the_current_version(app, client):
     with app.app_context():
         version = shell.version()
