@@ -95,11 +95,13 @@ BARE = {
         Page(urgent("h.state = 'assigned' AND h.rectifier_id = :me")),
         Page(RECHECKS), RECHECKS_COUNT, PHOTOS, INTERIM],
     "/api/v1/me/today (patrol)": [
-        # The zones and each one's last visit (phone time, capped at receipt) through (zone_id, device_at).
-        """SELECT z.*, (SELECT max(min(v.device_at, v.received_at)) FROM patrol_visits v
-               WHERE v.zone_id = z.id AND v.device_at >= (
-                   SELECT min(t.device_at, t.received_at) FROM patrol_visits t
-                   WHERE t.zone_id = z.id ORDER BY t.device_at DESC LIMIT 1))
+        # The zones and each one's last visit (phone time, capped at receipt) through (zone_id, device_at):
+        # the visit with the latest phone time is the last moment when its clock was not ahead (one seek);
+        # else the visits from its receipt on are compared.
+        """SELECT z.*, (SELECT CASE WHEN t.device_at <= t.received_at THEN t.device_at ELSE
+               (SELECT max(min(v.device_at, v.received_at)) FROM patrol_visits v
+                WHERE v.zone_id = z.id AND v.device_at >= t.received_at) END
+               FROM patrol_visits t WHERE t.zone_id = z.id ORDER BY t.device_at DESC LIMIT 1)
            FROM zones z WHERE z.active ORDER BY z.code""",
         "SELECT zone_id FROM patrol_visits WHERE patrol_id = :me AND device_at >= :today"],
     "notifications page": [
