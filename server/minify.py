@@ -15,9 +15,14 @@ import re
 # token before; a keyword such as `return` or `typeof` is followed by an expression).
 _KEYWORDS = frozenset({"return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case",
                        "do", "else", "yield", "await"})
+# After the ")" closing the head of one of these a statement starts, and with it maybe a regular expression
+# (`if (ok) /x/.test(s)`); after any other ")" a "/" divides.
+_HEADS = frozenset({"if", "while", "for", "with"})
 # A space beside one of these joins no two tokens into another (`a = b` is `a=b`; `a + +b` keeps its space).
 _SPACELESS = frozenset("{}()[];,:=?")
 _WORD = re.compile(r"[A-Za-z0-9_$\u0080-\uffff]+")
+# A number whole, its decimal point too: after `1.` a "/" divides (`1./2`), after a lone "." it could not.
+_NUMBER = re.compile(r"(?:\d[\w]*\.?\w*|\.\d\w*)(?:(?<=[eE])[+-]\d\w*)?")
 _SPACE = re.compile(r"\s+")
 
 
@@ -57,7 +62,10 @@ def strip_js(source: str) -> str:
     out: list[str] = []
     # `templates`: for each template literal whose ${...} we are in, the depth of braces opened inside it.
     templates: list[int] = []
+    # For each "(" open: whether the ")" closing it ends a statement's head (a regex may follow it).
+    parens: list[bool] = []
     regex_may_follow = True
+    last = ""  # the token before this one
     pending = ""  # the gap to write before the next token
     i, n = 0, len(source)
     while i < n:
@@ -98,19 +106,39 @@ def strip_js(source: str) -> str:
         elif c == "/" and regex_may_follow:
             end = _regex(source, i)
             regex_may_follow = False
+        elif number := _NUMBER.match(source, i):
+            end = number.end()
+            regex_may_follow = False
         elif word := _WORD.match(source, i):
             end = word.end()
-            regex_may_follow = word[0] in _KEYWORDS
+            # `x.return / 2` divides: a property may be named as a keyword.
+            regex_may_follow = word[0] in _KEYWORDS and not last.endswith(".")
+        elif source.startswith(("++", "--"), i):
+            end = i + 2  # `a++ / 2` divides (after a prefix ++ no regex could stand: it is not assignable)
+            regex_may_follow = False
         else:
             end = i + 1
             if c == "{" and templates:
                 templates[-1] += 1
             elif c == "}" and templates:
                 templates[-1] -= 1
-            regex_may_follow = c not in ")]}"
-        out.append(source[i:end])
+            if c == "(":
+                parens.append(last in _HEADS)
+            # After "]" a "/" divides; after ")" too unless it closed `if (...)` and the like; after "}" it
+            # starts a regex (a block ended: `}\n/x/.test(s)`; nobody divides an object literal).
+            regex_may_follow = (parens.pop() if parens else False) if c == ")" else c != "]"
+        last = source[i:end]
+        out.append(last)
         i = end
     return "".join(out) + "\n"
+
+
+# CSS: a comment is no whitespace. Between two of these, or beside one, nothing stands for it (`.a/**/.b` is
+# `.a.b`); elsewhere it stays as an empty comment, or `a/**/b` would become one name.
+_CSS_JOINS = frozenset("{};,:>")
+# An unquoted url(...) is one token: a "/*" or a run of spaces in it are its own (`url(/img/*.png)`).
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*[^\s'\")][^)]*\)", re.IGNORECASE)
 
 
 def strip_css(source: str) -> str:
@@ -124,9 +152,17 @@ def strip_css(source: str) -> str:
             start = i
             while i < n and (source[i].isspace() or source.startswith("/*", i)):
                 i = source.index("*/", i + 2) + 2 if source[i] == "/" else _SPACE.match(source, i).end()
-            pending = _gap(source[start:i]) if out else ""
+            spaces = _COMMENT.sub("", source[start:i])
+            pending = (_gap(spaces) if spaces else "/**/") if out else ""
             continue
-        end = _quoted(source, i) if c in "'\"" else i + 1
+        if pending == "/**/" and (out[-1][-1] in _CSS_JOINS or c in _CSS_JOINS):
+            pending = ""
+        if c in "'\"":
+            end = _quoted(source, i)
+        elif url := _CSS_URL.match(source, i):
+            end = url.end()
+        else:
+            end = i + 1
         out.append(pending + source[i:end])
         pending = ""
         i = end
