@@ -3,6 +3,7 @@ approvals, rechecks. Thin: they read forms (forms.py), call the services and ren
 change goes through services.perform, every record through access.py.
 """
 
+import os
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
@@ -81,6 +82,27 @@ class Slots(Markup):
 _NUMBERS = (int, float)
 
 
+def rectifier_label(person) -> str:
+    """Return how a chooser of rectifiers names a person: name · department · company (unless the same)."""
+    said = person.display_name
+    if person.department:
+        said += f" · {person.department}"
+    if person.company and person.company != person.department:
+        said += f" · {person.company}"
+    return said
+
+
+class _Labels:
+    """rectifier_label looked up with [] in a template (a lookup; a call goes through Jinja's context)."""
+
+    __slots__ = ()
+    __getitem__ = staticmethod(rectifier_label)
+
+
+# A person standing for the one each queue card's chooser holds, for the chooser made once with slots.
+_SLOT_PERSON = SimpleNamespace(id="%(person_id)s", display_name="%(label)s", department="", company="")
+
+
 @bp.before_request
 def _signed_in():
     require_role()
@@ -104,7 +126,7 @@ def _helpers():
             "phrases": SimpleNamespace(**{key: Slots(word)  # noqa: S704
                                           for key, word in Words(wording.CARD_PHRASES).items()}),
             # A form or link made once for the page with slots each card fills (see queue.html).
-            "slots": Slots,
+            "slots": Slots, "slot_person": _SLOT_PERSON, "rectifier_label": _Labels(),
             "hazard_url": IdUrls("hazards.detail", "hazard_id"),
             "act_url": IdUrls("hazards.act", "hazard_id"),
             "photo_url": IdUrls("api.photo", "photo_id"),
@@ -131,12 +153,14 @@ def _cards(hazards, now, rectifiers=None) -> None:
     able = {person.id: person for person in rectifiers} if rectifiers is not None else None
     interim = queries.interim_controls_by_hazard([h for h in hazards if h.has_interim])
     user, memo = current_user._get_current_object(), {}
-    for hazard in hazards:
+    # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second action
+    # (each form adds its action to it). 128 random bits each, as uuid4's, drawn for the page at once (a
+    # uuid4 per card is a system call and an object: 1.8 µs against 0.1).
+    random = os.urandom(16 * len(hazards)).hex()
+    for number, hazard in enumerate(hazards):
         hazard.late = deadlines.overdue_days(hazard, now)
         hazard.allowed = services.allowed_actions(user, hazard, memo)
-        # One client id per rendered page and hazard: a double-submitted form is a repeat, not a second
-        # action (each form adds its action to it).
-        hazard.client_id = uuid.uuid4().hex
+        hazard.client_id = random[32 * number:32 * number + 32]
         hazard.before, hazard.after = compare(photos[hazard.id])
         hazard.interim = interim.get(hazard.id, [])
         hazard.default_rectifier, hazard.default_deadline = (

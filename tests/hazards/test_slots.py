@@ -2,6 +2,8 @@
 Markup's own `%` fills them, escaping what it puts in, in a third of its time (issue 12: some 300 fills a
 page of 50 cards); and the rectifiers a page offers to choose from read as rows."""
 
+import re
+
 import pytest
 from markupsafe import Markup
 
@@ -45,3 +47,29 @@ def test_the_rectifiers_to_choose_from_are_rows_of_the_chooser_columns(app, make
         said = [(p.id, p.username, p.display_name, p.department, p.company) for p in objects]
         assert [tuple(row) for row in rows] == said
         assert [row.username for row in rows] == ["safety", "fixer"]  # by pinyin: an quan yuan, wei xiu gong
+
+
+# A queue card's chooser, made once for the page with slots (views.rectifier_label names the person).
+CHOOSER = ('<div class="field"><label for="rectifier-{id}">整改人</label>\n'
+           '<select id="rectifier-{id}" name="rectifier_id" required data-choices="rectifier-choices">\n'
+           '  {ask}\n  \n{option}</select></div>')
+HOLDS = '  <option value="{person}" selected>{label}</option>\n  \n'
+ASKS = '<option value="">请选择整改人</option>'
+
+
+@pytest.mark.parametrize(("department", "company", "label"), [
+    ("", "", "张师傅"),
+    ("后勤 <处>", "", "张师傅 · 后勤 &lt;处&gt;"),
+    ("物业", "物业", "张师傅 · 物业"),
+    ("后勤", "A&B 100%", "张师傅 · 后勤 · A&amp;B 100%"),
+])
+def test_a_queue_cards_chooser_holds_its_default_or_asks(app, make_user, make_zone, make_hazard, sign_in,
+                                                          department, company, label):
+    zhang = make_user(roles=("rectifier",), display_name="张师傅", department=department, company=company)
+    held = make_hazard("reported", zone=make_zone(responsible=zhang))
+    asked = make_hazard("reported", zone=make_zone())
+    page = sign_in(held.people.supervisor).get("/hazards/queue").get_data(as_text=True)
+    choices = re.search(r'<template id="rectifier-choices">(.*?)</template>', page).group(1)
+    assert (CHOOSER.format(id=held.id, ask="", option=HOLDS.format(person=zhang.id, label=label)) in page,
+            CHOOSER.format(id=asked.id, ask=ASKS, option="") in page,
+            f'<option value="{zhang.id}">{label}</option>' in choices) == (True, True, True)
