@@ -242,11 +242,12 @@ async function zoneFromDirectory(url) {
   if (!directory) return null;
   const key = decodeURIComponent(match[2]).trim();
   const { columns, zones } = await directory.json();
-  const [at, wanted] = match[1] === "token" ? [columns.indexOf("token"), key.toLowerCase()]
-    : [columns.indexOf("code"), key.toUpperCase()];
-  const row = zones.find((z) => z[at] === wanted);
-  if (!row) return null;
-  // The zone as /zones/by-token answers it: its page reads the same fields either way.
-  const zone = Object.fromEntries(columns.map((column, i) => [column, row[i]]));
+  // Each row read as the zone /zones/by-token answers (its page reads the same fields either way). A phone
+  // updated from a release that kept the zones as such objects reads them as they are until it is next online.
+  const read = Array.isArray(columns) ? (row) => Object.fromEntries(columns.map((column, i) => [column, row[i]]))
+    : (zone) => zone;
+  const [field, wanted] = match[1] === "token" ? ["token", key.toLowerCase()] : ["code", key.toUpperCase()];
+  const zone = zones.map(read).find((z) => z[field] === wanted);
+  if (!zone) return null;
   return new Response(JSON.stringify({ zone }), { headers: { "Content-Type": "application/json" } });
 }

@@ -63,3 +63,31 @@ def test_the_kept_directory_gets_the_changes_and_every_label_opens_offline(app, 
     phone.goto(f"{live}/z/{retired.qr_token}")
     expect(phone.locator("main")).not_to_contain_text("旧仓库")
     expect(phone.locator("main [role=alert]")).to_be_visible()
+
+
+# The kept directory as a release before rows kept it: each zone an object, no columns.
+AS_OLDER_RELEASE_KEPT = """async () => {
+    const cache = await caches.open("data-v1");
+    const kept = await (await cache.match("/api/v1/zones")).json();
+    const zones = kept.zones.map((row) => Object.fromEntries(kept.columns.map((c, i) => [c, row[i]])));
+    delete kept.columns;
+    await cache.put("/api/v1/zones", new Response(JSON.stringify({ ...kept, zones }),
+                                                  { headers: { "Content-Type": "application/json" } }));
+}"""
+
+
+def test_a_directory_kept_by_an_older_release_still_opens_labels_offline(live, phone, make_user, make_zone):
+    patrol = make_user(roles=("patrol",))
+    zone = make_zone(name="三楼化学实验室")
+    _installed(phone, live, patrol.username)
+    phone.evaluate(AS_OLDER_RELEASE_KEPT)  # the phone took this release, then lost its signal
+
+    phone.context.set_offline(True)
+    phone.goto(f"{live}/z/{zone.qr_token}")
+    expect(phone.locator("main h1")).to_have_text("三楼化学实验室")
+
+    phone.context.set_offline(False)  # online, in the worker's next run: the whole directory, as rows
+    _next_morning(phone)
+    phone.goto(f"{live}/app")
+    expect(phone.locator("html[data-offline=ready]")).to_be_attached(timeout=15000)
+    assert phone.evaluate(KEPT_NAMES) == {zone.qr_token: "三楼化学实验室"}
