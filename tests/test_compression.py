@@ -90,3 +90,17 @@ def test_photos_are_not_compressed_again(app, make_hazard, sign_in):
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"
     assert "Content-Encoding" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/i18n", "/api/v1/hazards/transitions", "/api/v1/categories"])
+def test_a_packed_answer_kept_in_one_language_is_not_current_in_the_other(login_as, path):
+    client = login_as("patrol")
+    br = {"Accept-Encoding": "br"}
+    chinese = client.get(path, headers=br)
+    csrf = client.get("/api/v1/session?fresh=1").get_json().get("csrf_token", "")
+    assert client.post("/api/v1/session/locale", json={"locale": "en"}, headers={"X-CSRFToken": csrf}).ok
+    english = client.get(path, headers={**br, "If-None-Match": chinese.headers["ETag"]})
+    again = client.get(path, headers={**br, "If-None-Match": english.headers["ETag"]})
+    assert (chinese.status_code, english.status_code, again.status_code) == (200, 200, 304)
+    assert english.headers["ETag"] != chinese.headers["ETag"]
+    assert _decoded(english) != _decoded(chinese)
