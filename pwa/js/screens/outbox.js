@@ -68,7 +68,12 @@ function thumbnail(item, what) {
     }).catch(() => null));
   }
   const img = h("img", { class: "outbox-thumb", alt: t("photo_of", { what }), width: 56, height: 56, hidden: true });
-  thumbs.get(item.id).then((url) => { if (url) Object.assign(img, { src: url, hidden: false }); });
+  // Shown once decoded: never an empty box, nor a broken image when the stored photo cannot be read.
+  thumbs.get(item.id).then((url) => {
+    if (!url) return;
+    img.src = url;
+    img.decode().then(() => { img.hidden = false; }, () => {});
+  });
   return img;
 }
 
