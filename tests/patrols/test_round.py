@@ -164,3 +164,26 @@ def test_a_zones_last_visit_is_its_latest_moment(app, make_user, make_zone, visi
         db.session.commit()
         found = db.session.scalar(select(services.last_visit(Zone.id)).where(Zone.id == zone.id))
     assert found == last
+
+
+@pytest.mark.parametrize(("frequency", "days"), [("daily", None), ("weekly", None), ("custom", 3)])
+def test_the_round_is_due_froms_rule_at_every_boundary(app, make_user, make_zone, frequency, days):
+    """The round compares a visit with one instant per period: the same answer as due_from's school days,
+    on both sides of each midnight in Shanghai (16:00 UTC)."""
+    from server.schooltime import local_date
+
+    me = make_user(roles=("patrol",))
+    instants = [datetime(2030, 1, day, 16, 0, tzinfo=UTC) + shift
+                for day in range(1, 9) for shift in (timedelta(microseconds=-1), timedelta(0))]
+    zones = []
+    for n, at in enumerate(instants):
+        zone = make_zone(code=f"Z{n:02d}", frequency=frequency, frequency_days=days)
+        _visit(app, zone, me, at)
+        zones.append((zone, at))
+    with app.app_context():
+        today = local_date(NOW)
+        expected = [f"Z{n:02d}" for n, (zone, at) in enumerate(zones)
+                    if services.due_from(db.session.get(Zone, zone.id), local_date(at)) <= today]
+    due = [code for code, _ in _round(app, me)[1]]
+    assert sorted(due) == expected
+    assert 0 < len(expected) < len(zones)  # the boundary falls inside the instants tried
