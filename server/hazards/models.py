@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     case,
     event,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,7 +76,11 @@ class Hazard(db.Model):
         Index("ix_hazards_state_updated_at", "state", "updated_at"),
         # The hazard list's counts (closed this month, deferral requests) each by an index count.
         Index("ix_hazards_state_closed_at", "state", "closed_at"),
-        Index("ix_hazards_state_deferral", "state", "deferral_requested_at"),
+        # The deferral requests waiting, by deadline: their count and each urgency group's read in this small
+        # index (2,130 of 100,000), where SQLite chose (state, deadline) and read 6,910 overdue hazards' rows.
+        Index("ix_hazards_deferral_deadline", "state", "deadline",
+              sqlite_where=text("deferral_requested_at IS NOT NULL"),
+              postgresql_where=text("deferral_requested_at IS NOT NULL")),
         # The rechecks one may make (not one's own work) counted, a rectifier's tasks by deadline.
         Index("ix_hazards_state_rectifier_deadline", "state", "rectifier_id", "deadline"),
     )
