@@ -271,6 +271,8 @@ function warm(paths) {
 }
 
 start().catch((err) => {
-  replace(main, h("p", { class: "notice notice-error", role: "alert" }, t("network_error")));
+  // "No connection" only when the server could not be reached: a server that answered with an error says so.
+  replace(main, h("p", { class: "notice notice-error", role: "alert" },
+    err.code === "network" ? t("network_error") : t("error", { message: err.message })));
   console.error(err);
 });

@@ -6,6 +6,7 @@ Each test does what a person's first visit does: a fresh profile, one sign-in, n
 import re
 import time
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -80,6 +81,20 @@ def test_before_its_words_are_kept_the_app_says_no_connection_in_words(live, pho
     phone.context.set_offline(True)
     phone.goto(f"{live}/z/{zone.qr_token}")  # the shell opens from the phone; the words are not on it
     expect(phone.locator("main .notice-error")).to_have_text("无法连接服务器。请检查信号后重试。")
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("/api/v1/i18n", "出错了：The server failed."),  # its words: the built-in ones say what happened
+    ("/api/v1/session", "出错了：The server failed."),
+], ids=["words", "session"])
+def test_a_server_that_answers_with_an_error_is_not_called_no_connection(live, phone, make_user, path,
+                                                                         expected):
+    # Reached but failing while the app opens: "无法连接服务器" would send a patrol looking for a signal.
+    phone.context.route(f"**{path}", lambda route: route.fulfill(
+        status=500, content_type="application/json",
+        body='{"error": {"code": "internal", "message": "The server failed."}}'))
+    sign_in(phone, live, make_user(roles=("patrol",)).username)  # a first visit: no worker, nothing kept
+    expect(phone.locator("main .notice-error")).to_have_text(expected)
 
 
 def test_after_an_offline_walk_six_reports_go_through_server_errors_in_seconds(app, live, phone, make_user,
