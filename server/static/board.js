@@ -11,7 +11,9 @@ async function refresh() {
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
     const fresh = page.getElementById('board-figures');
-    if (fresh) document.getElementById('board-figures').replaceWith(document.adoptNode(fresh));
+    // Paused while this answer was on its way: the figures stay as they were when the viewer paused.
+    const paused = timer === null;
+    if (fresh && !paused) document.getElementById('board-figures').replaceWith(document.adoptNode(fresh));
   } catch {
     // No answer: keep the figures shown; the next turn tries again.
   }

@@ -67,3 +67,28 @@ def test_the_figures_refresh_by_themselves_until_paused(app, browser, live, some
     button.click()
     expect(overdue).to_have_text("2")
     context.close()
+
+
+def test_a_refresh_on_its_way_when_paused_changes_nothing(app, browser, live, some_hazards, make_hazard):
+    """A viewer pauses while a refresh is on its way: its answer, come after the pause, is not shown."""
+    app.config["BOARD_REFRESH_SECONDS"] = 1
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live}/board")
+    overdue = page.locator(".board-tile-alert dd").first
+    expect(overdue).to_have_text("0")
+    held = []  # the next refresh, held on its way until the viewer has paused
+    page.route(f"{live}/board", lambda route: held.append(route) if route.request.resource_type == "fetch"
+               else route.continue_())
+    with page.expect_request(lambda request: request.resource_type == "fetch"):
+        pass
+    while not held:  # its route is handed over right after the request
+        page.wait_for_timeout(20)
+    page.locator("#board-refresh").click()  # paused
+    make_hazard("assigned", now=utcnow() - timedelta(days=30))
+    with page.expect_response(lambda response: response.request.resource_type == "fetch") as answer:
+        held[0].continue_()
+    answer.value.finished()
+    page.evaluate("() => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok)))")  # read, parsed
+    expect(overdue).to_have_text("0", timeout=2000)  # the figures the viewer paused on
+    context.close()
