@@ -124,9 +124,11 @@ def test_a_record_the_server_keeps_failing_on_holds_back_nothing(app, live, phon
     patrol = make_user(roles=("patrol",))
     broken, *others = [make_zone(name=f"三楼{n}号教室") for n in range(4)]
     failures = {"n": 0}
+    mended = []
 
     def fail_one(route):
-        if _zone_of(route.request) == broken.id:  # something on the server breaks on this record only
+        # Something on the server breaks on this record only, until it is mended.
+        if _zone_of(route.request) == broken.id and not mended:
             failures["n"] += 1
             return route.fulfill(status=500, content_type="text/html", body="<h1>Internal Server Error</h1>")
         return route.continue_()
@@ -155,8 +157,11 @@ def test_a_record_the_server_keeps_failing_on_holds_back_nothing(app, live, phon
     assert serious_violations(phone) == []
     shot(phone, "outbox-server-failure-phone")
 
-    phone.context.unroute("**/api/v1/visits")  # the server is mended: "send now" does not wait the backoff
+    # The server is mended as the user taps "send now", which does not wait the backoff. (Mended before the
+    # tap, the outbox's own retry could send the record first and take the button away: a click waiting out
+    # its 30 s.)
     phone.get_by_role("button", name="立即发送").click()
+    mended.append(True)  # the tap's send, or the one 2 s after it, goes through
     expect(phone.locator("#outbox-summary")).to_contain_text("全部已发送")
     assert _visits_by_zone(app) == {zone.id: 1 for zone in [broken, *others]}
 
@@ -239,7 +244,8 @@ def test_actions_on_one_hazard_keep_their_order_past_a_server_failure(app, live,
 
     phone.context.set_offline(False)
     expect(phone.locator("#outbox-link .count")).to_have_text("2")  # the visit went; the two wait in order
-    assert _visits_by_zone(app)[zone.id] == 1 and seen == [b"request_deferral"]
+    # (The deferral's own retry, 2 s after its first failure, may have gone by now on a loaded machine.)
+    assert _visits_by_zone(app)[zone.id] == 1 and seen[0] == b"request_deferral" and b"submit" not in seen
     expect(phone.locator("#outbox-link .count")).to_have_count(0, timeout=30_000)  # backoff 2 s, then 4 s
     assert seen == [b"request_deferral"] * 3 + [b"submit"]  # the submit never went before the deferral
     with app.app_context():

@@ -94,13 +94,16 @@ def test_every_field_screen_at_360_px(app, live, browser, make_user, make_zone, 
     page.locator("#outbox-link").click()
     expect(page.locator(".outbox-item img.outbox-thumb")).to_be_visible()
     _look(page, "outbox-waiting", locale, seen)
-    page.route("**/api/v1/hazards", _answer(503, "busy"))
+    # 503 until the user taps "send now", then 422. (Changing the answer before the tap let the outbox's own
+    # retry, 2 s then 4 s after, meet the 422 first and take "send now" away: a click waiting out its 30 s.)
+    tapped = []
+    busy, refused = _answer(503, "busy"), _answer(422, "The category is no longer in use.")
+    page.route("**/api/v1/hazards", lambda route: (refused if tapped else busy)(route))
     page.context.set_offline(False)
     expect(page.locator(".outbox-item .retry-note")).to_contain_text("503", timeout=20000)
     _look(page, "outbox-retrying", locale, seen)
-    page.unroute("**/api/v1/hazards")
-    page.route("**/api/v1/hazards", _answer(422, "The category is no longer in use."))
     page.get_by_role("button", name=words["send_now"]).click()
+    tapped.append(True)  # the tap starts the backoff afresh: its send, or the one 2 s after, meets the 422
     expect(page.locator(".outbox-item.state-attention")).to_have_count(1, timeout=20000)
     _look(page, "outbox-attention", locale, seen)
 

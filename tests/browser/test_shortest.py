@@ -51,7 +51,9 @@ def test_the_report_is_sent_without_scrolling_past_the_description(app, live, ph
     page.screenshot(path=str(ARTIFACTS / f"shortest-report-screen-{locale}.png"))  # what the thumb sees
     shot(page, f"shortest-report-{locale}")
     page.focus("#description")  # a tap on it, or the keyboard's "next": the bar does not cover it
-    page.wait_for_timeout(200)
+    # The form scrolls it up at the next frame (a fixed 200 ms wait was too short on a loaded machine).
+    page.wait_for_function("""() => document.querySelector("#description").getBoundingClientRect().bottom
+        <= document.querySelector(".submit-bar").getBoundingClientRect().top""")
     assert _in_view(page, "#description")
     assert _edges(page, "#description")[1] <= _edges(page, ".submit-bar")[0]
     assert _in_view(page, "#report-form button[type=submit]")
