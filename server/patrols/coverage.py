@@ -9,8 +9,9 @@ today) a zone is
 - on time: every time it fell due in the window it was patrolled that very day;
 - late: patrolled, but at least once only days after it fell due (how late: the most days of one wait);
 - missed: due now and not patrolled yet (how late: days since it fell due; 0 is "due today").
-The visits are counted in SQL (one GROUP BY per zone and day of the window, one for the last visit before
-it), so the work grows with the zones and the window's days, not with the visits kept.
+The visits are counted in SQL (one GROUP BY per zone and day of the window, over the window's visits only;
+one index seek per zone for the last visit before it), so the work grows with the zones and the window's
+visits, not with the visits kept.
 """
 
 from collections import defaultdict
@@ -20,14 +21,14 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from server.auth.models import SUPERVISOR, User, UserRole
 from server.errors import ServiceError
 from server.extensions import db
 from server.patrols.models import PatrolVisit
-from server.patrols.services import due_from, visit_moment
+from server.patrols.services import due_from, last_visit, moment_from, visit_moment
 from server.reports.figures import term_start
 from server.schooltime import local_date, start_of_day
 from server.zones.models import RISK_LEVELS, Zone
@@ -162,17 +163,25 @@ def zone_coverage(win: Window) -> list[ZoneCoverage]:
     at = visit_moment()
     zones = list(db.session.scalars(select(Zone).where(Zone.active.is_(True)).order_by(Zone.code)))
     day = _day_index(at, win)
-    # One pass over the visits: per zone, the last one before the window and the window's days visited.
-    before: dict[int, datetime] = {}
+    start = start_of_day(win.first)
+    # Per zone, the last visit before the window: of the visits whose phone time is before it, one index
+    # seek each (grouping every visit kept was 0.3 s at a district's 200,000) ...
+    before: dict[int, datetime] = {zone_id: last for zone_id, last in db.session.execute(
+        select(Zone.id, last_visit(Zone.id, phone_before=start)).where(Zone.active.is_(True))) if last}
     days: dict[int, list[int]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
     latest: dict[int, datetime] = {}
+    # ... and the window's days visited, from the visits whose phone time is in it or later, read through the
+    # index on (zone_id, device_at) zone by zone; one received before the window counts as before it.
     rows = db.session.execute(
         select(PatrolVisit.zone_id, day, func.count(), func.max(at))
-        .where(at < start_of_day(win.last + timedelta(days=1))).group_by(PatrolVisit.zone_id, day))
+        .select_from(Zone)
+        .join(PatrolVisit, and_(PatrolVisit.zone_id == Zone.id, PatrolVisit.device_at >= start))
+        .where(Zone.active.is_(True), at < start_of_day(win.last + timedelta(days=1)))
+        .group_by(PatrolVisit.zone_id, day))
     for zone_id, index, n, last in rows:
         if index == BEFORE:
-            before[zone_id] = last
+            before[zone_id] = max(last, before.get(zone_id, last))
             continue
         days[zone_id].append(index)
         counts[zone_id] += n
@@ -225,7 +234,7 @@ def patrols(win: Window) -> list[PatrolRow]:
         select(User.display_name, func.count(), func.count(PatrolVisit.zone_id.distinct()),
                func.sum(case((PatrolVisit.on_site.is_(True), 1), else_=0)))
         .join(User, User.id == PatrolVisit.patrol_id)
-        .where(at >= start_of_day(win.first), at < start_of_day(win.last + timedelta(days=1)))
+        .where(moment_from(start_of_day(win.first)), at < start_of_day(win.last + timedelta(days=1)))
         .group_by(User.id, User.display_name).order_by(func.count().desc(), User.display_name))
     return [PatrolRow(name, visits, zones, on_site or 0) for name, visits, zones, on_site in rows]
 
@@ -263,10 +272,13 @@ def cadence(today: date) -> list[CadenceRow]:
     # One pass over the visits of the longest period: each counted under the latest period start it follows.
     since = case(*((at >= start_of_day(first), n) for n, first in reversed(list(enumerate(firsts)))))
     zones = dict(db.session.execute(select(Zone.id, Zone.department).where(Zone.active.is_(True))).all())
-    visits = [row for row in db.session.execute(
+    # The active zones' visits of the period, read through the index on (zone_id, device_at) zone by zone.
+    visits = db.session.execute(
         select(PatrolVisit.zone_id, PatrolVisit.patrol_id, since, func.count())
-        .where(at >= start_of_day(firsts[0]), at < start_of_day(today + timedelta(days=1)))
-        .group_by(PatrolVisit.zone_id, PatrolVisit.patrol_id, since)) if row[0] in zones]
+        .select_from(Zone).join(PatrolVisit, and_(PatrolVisit.zone_id == Zone.id,
+                                                  moment_from(start_of_day(firsts[0]))))
+        .where(Zone.active.is_(True), at < start_of_day(today + timedelta(days=1)))
+        .group_by(PatrolVisit.zone_id, PatrolVisit.patrol_id, since)).all()
     patrol_ids = {patrol for _zone, patrol, _since, _n in visits}
     departments = dict(db.session.execute(
         select(User.id, User.department).where(User.id.in_(patrol_ids))).all())
