@@ -1,6 +1,7 @@
 """The outbox in a real Chromium: records made with no signal wait on the phone and arrive exactly once."""
 
 import io
+import re
 
 from PIL import Image
 from playwright.sync_api import expect
@@ -22,6 +23,7 @@ from tests.browser.conftest import (
 )
 from tests.phone_photo import phone_photo_path
 
+READY = re.compile(r"^(本机已可在无信号时使用。|Ready to work with no signal\.)$")
 
 def _count(app, model):
     with app.app_context():
@@ -238,6 +240,8 @@ def test_items_wait_through_an_ended_session_and_go_after_sign_in(app, live, pho
     patrol = make_user(roles=("patrol",))
     zone = make_zone()
     sign_in(phone, live, patrol.username)
+    # The outbox is opened offline below: its page comes from the worker, which a person waits for too.
+    expect(phone.locator("#offline-ready")).to_have_text(READY)
     _report_offline(phone, live, zone, "电线老化")
     expect(phone.locator("#outbox-link .count")).to_have_text("1")
     with app.app_context():  # the session ends meanwhile (signed out elsewhere, or expired)
@@ -246,10 +250,8 @@ def test_items_wait_through_an_ended_session_and_go_after_sign_in(app, live, pho
     phone.goto(f"{live}/app/outbox")  # served by the service worker: still offline
     expect(phone.locator(".outbox-item")).to_have_count(1)
     phone.context.set_offline(False)  # back online: the server answers "sign in", the app asks for it
-    for _ in range(150):  # the app asks for a sign-in: on the sign-in page, or with a banner
-        if "/login" in phone.url or phone.locator("#signin-banner").count():
-            break
-        phone.wait_for_timeout(100)
+    # The app asks for a sign-in: on the sign-in page, or with a banner.
+    expect(phone.locator("#signin-banner").or_(phone.locator("#username"))).to_be_visible()
     assert _count(app, Hazard) == 0
     if "/login" not in phone.url:
         phone.locator("#signin-banner a").click()
@@ -430,8 +432,10 @@ def test_a_record_waits_for_the_person_who_made_it(app, live, phone, make_user, 
     expect(phone.locator("#username")).to_be_visible()
     sign_in(phone, live, second.username)
     expect(phone.locator(".outbox-item")).to_contain_text("由 甲老师 记录")
-    phone.get_by_role("button", name="立即发送").click()
-    phone.wait_for_timeout(1000)
+    # The tap's round asks the session, then holds the record back (a fixed 1 s wait proved nothing if slow).
+    with phone.expect_response(lambda response: response.url.endswith("/api/v1/session?fresh=1")):
+        phone.get_by_role("button", name="立即发送").click()
+    expect(phone.locator(".outbox-item.state-sending")).to_have_count(0)  # the round is over
     assert _count(app, Hazard) == 0  # never sent as 乙老师
     phone.goto(f"{live}/desk")
     phone.locator(".bar-menu summary").click()  # the desk header's menu holds it at 360 px

@@ -259,8 +259,10 @@ def test_home_does_not_move_while_it_fills(app, live, screen, make_user, make_zo
     expect(screen.locator("#round li")).to_have_count(3)
     expect(screen.locator("#my-tasks li")).to_have_count(1)
     screen.reload()  # opened again, as every morning: the shell from the phone, the data from the network
+    # Filled, all of it (not a fixed 500 ms): the round, the tasks, the line that says it is ready offline.
     expect(screen.locator("#round li")).to_have_count(3)
-    screen.wait_for_timeout(500)
+    expect(screen.locator("#my-tasks li")).to_have_count(1)
+    expect(screen.locator("#offline-ready")).to_have_text(READY)
     assert screen.evaluate(CLS) < 0.1
     shot(screen, f"screens-home-{locale}")
     assert serious_violations(screen) == []
