@@ -29,7 +29,7 @@ FREQUENCIES = [("daily", None), ("weekly", None), ("custom", 3), ("daily", None)
 @pytest.fixture
 def skewed(app, make_user, make_zone):
     """Six zones with 14 visits each over the 40 days up to now, at seeded random times and clock skews."""
-    draw = random.Random(20301)
+    draw = random.Random(20301)  # noqa: S311 (the same test data each run, not a secret)
     people = [make_user(roles=("patrol",), display_name=name) for name in ("甲", "乙", "丙")]
     for n, (frequency, days) in enumerate(FREQUENCIES):
         zone = make_zone(code=f"K-{n}", frequency=frequency, frequency_days=days)

@@ -101,3 +101,35 @@ def test_scorecard_exports(app, story, sign_in):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     # Overdue now, by today's clock: the reopened one's deadline (16 March 2026) has passed too.
     assert ["张师傅", 4, 2, 2, 0, 1, 2, 5] in values
+
+
+def _zone_rows(page: str) -> list[str]:
+    table = page.split('id="h-zone"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">([^<]*)</th>', table)
+
+
+def test_a_breakdown_shows_its_first_rows_and_the_rest_on_asking(app, login_as, make_hazard, make_zone,
+                                                                  make_user):
+    """A district's 500 zones made the dashboard 282 kB: each breakdown shows the ten with the most found,
+    and says how many there are; "show all" shows that one breakdown whole, the period kept."""
+    reporter = make_user(roles=("patrol",))
+    for n in range(12):
+        zone = make_zone(code=f"Z-{n:02d}", name=f"区{n:02d}")
+        for _copy in range(2 if n < 3 else 1):  # three zones with two hazards come first
+            make_hazard(zone=zone, reporter=reporter)
+    client = login_as("supervisor")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    page = client.get("/desk?period=month").get_data(as_text=True)
+    rows = _zone_rows(page)
+    assert len(rows) == 10 and rows[:3] == ["Z-00 · 区00", "Z-01 · 区01", "Z-02 · 区02"]
+    assert "The 10 with the most hazards found, of 12." in page
+    more = unescape(re.search(r'<a href="([^"]*)">Show all 12</a>', page).group(1))
+    assert more == "/desk?period=month&all=zone#h-zone"
+
+    whole = client.get(more.split("#")[0]).get_data(as_text=True)
+    assert len(_zone_rows(whole)) == 12
+    less = unescape(re.search(r'<a href="([^"]*)">Show the first 10 only</a>', whole).group(1))
+    assert less == "/desk?period=month#h-zone"
+    # The other breakdowns stay as they were: one category, all shown, no link.
+    assert whole.count("Show all") == 0 and page.count("Show all") == 1
