@@ -1,8 +1,10 @@
-"""Defects met walking the desk as a supervisor on a 360 px phone: every field a thumb can hit, and an icon
-named (the browser asked /favicon.ico on every first visit and met a 404)."""
+"""Defects met walking the desk as a supervisor and an admin on a 360 px phone: every field a thumb can hit,
+boxes not squeezed, and an icon named (the browser asked /favicon.ico on every first visit and met a 404)."""
 
 import pytest
 
+from server.auth.models import User
+from server.extensions import db
 from tests.browser.conftest import sign_in
 
 PAGES = ["/desk", "/reports/scorecards", "/hazards", "/campaigns/new"]
@@ -17,11 +19,12 @@ def desk_phone(browser):
     context.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + ["/admin/webhooks/new"])
 def test_text_fields_are_touch_sized(live, desk_phone, make_user, path):
-    """Every text-like field stands at least 44 px tall (the scorecards' month field was 21 px, unstyled)."""
-    supervisor = make_user(roles=("supervisor",))
-    sign_in(desk_phone, live, supervisor.username)
+    """Every text-like field stands at least 44 px tall (the scorecards' month field and the webhook's address
+    were 21 px, unstyled)."""
+    admin = make_user(roles=("admin", "supervisor"))
+    sign_in(desk_phone, live, admin.username)
     desk_phone.goto(f"{live}{path}")
     heights = desk_phone.eval_on_selector_all(
         "main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), main select, main textarea",
@@ -29,6 +32,25 @@ def test_text_fields_are_touch_sized(live, desk_phone, make_user, path):
         ".map(e => [e.name || e.id, Math.round(e.getBoundingClientRect().height)])")
     assert heights, f"{path} has no field to check"
     assert [field for field in heights if field[1] < 44] == []
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("path", PAGES + ["/admin/webhooks/new"])
+def test_boxes_keep_their_size(app, live, desk_phone, make_user, path, locale):
+    """Every checkbox and radio stays 24 px square, also beside a label that wraps (the webhook's events in
+    English were squeezed to 19 px wide)."""
+    admin = make_user(roles=("admin", "supervisor"))
+    with app.app_context():
+        db.session.get(User, admin.id).locale = locale
+        db.session.commit()
+    sign_in(desk_phone, live, admin.username)
+    desk_phone.goto(f"{live}{path}")
+    sizes = desk_phone.eval_on_selector_all(
+        "main input[type=checkbox], main input[type=radio]",
+        "els => els.filter(e => e.getBoundingClientRect().width)"
+        ".map(e => [e.name, e.value, Math.round(e.getBoundingClientRect().width),"
+        " Math.round(e.getBoundingClientRect().height)])")
+    assert [box for box in sizes if box[2:] != [24, 24]] == []
 
 
 @pytest.mark.parametrize("path", PAGES)
