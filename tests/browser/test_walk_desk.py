@@ -63,3 +63,23 @@ def test_page_names_its_icon(live, desk_phone, make_user, path):
     assert icon.count() == 1
     answer = desk_phone.request.get(icon.evaluate("link => link.href"))
     assert (answer.status, answer.headers["content-type"]) == (200, "image/png")
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("state", ["reported", "assigned"])
+def test_hazard_facts_stay_on_the_phone(app, live, desk_phone, make_user, make_hazard, locale, state):
+    """A hazard's facts and plan fit 360 px (in English the terms' column pushed the values 38 px past the
+    edge, cut off: the zone, the report time, the rectifier)."""
+    hazard = make_hazard(state, severity="major")
+    supervisor = make_user(roles=("supervisor",))
+    with app.app_context():
+        db.session.get(User, supervisor.id).locale = locale
+        db.session.commit()
+    sign_in(desk_phone, live, supervisor.username)
+    desk_phone.goto(f"{live}/hazards/{hazard.id}")
+    past_the_edge = desk_phone.eval_on_selector_all(
+        ".facts dt, .facts dd",
+        "els => els.filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+        ".map(e => e.textContent.trim())")
+    assert past_the_edge == []
+    assert desk_phone.evaluate("document.documentElement.scrollWidth") == 360
