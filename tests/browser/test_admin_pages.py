@@ -2,6 +2,7 @@
 violations, and the forms work with CSRF protection on."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -61,7 +62,8 @@ def test_phone_admin_creates_a_zone_and_reads_import_errors(app, browser, live, 
     page.set_input_files("#file", files=[{"name": "责任区.csv", "mimeType": "text/csv", "buffer": bad}])
     page.click("text=检查并导入")
     rows = page.locator(".errors-card tbody tr")
-    assert rows.count() == 2
+    # Waited for: the click returns once the answer's page starts loading, maybe before its table is parsed.
+    expect(rows).to_have_count(2)
     assert "2" in rows.nth(0).inner_text() and "编号" in rows.nth(0).inner_text()
     assert "3" in rows.nth(1).inner_text() and "名称" in rows.nth(1).inner_text()
     overflow = page.evaluate(SIDEWAYS)
