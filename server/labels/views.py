@@ -35,8 +35,8 @@ def sheet():
     size = size if size in SIZES else "medium"
     copies = max(1, min(request.args.get("copies", 1, type=int) or 1, 10))
     chosen = [z for z in shown if z.id in chosen_ids] if chosen_ids else shown
-    labels = [{"zone": z, "url": services.label_url(z), "svg": _svg(services.label_url(z))}
-              for z in chosen for _ in range(copies)]
+    made = [{"zone": z, "url": (url := services.label_url(z)), "svg": _svg(url)} for z in chosen]
+    labels = [label for label in made for _ in range(copies)]
     per_page = SIZES[size]
     pages = [labels[i:i + per_page] for i in range(0, len(labels), per_page)]
     buildings = sorted({z.building for z in all_zones if z.building})
