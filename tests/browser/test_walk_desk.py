@@ -83,3 +83,19 @@ def test_hazard_facts_stay_on_the_phone(app, live, desk_phone, make_user, make_h
         ".map(e => e.textContent.trim())")
     assert past_the_edge == []
     assert desk_phone.evaluate("document.documentElement.scrollWidth") == 360
+
+
+@pytest.mark.parametrize("path", ["/desk", "/reports/scorecards", "/patrols/coverage"])
+def test_wide_tables_scroll_by_keyboard(live, desk_phone, make_user, make_hazard, path):
+    """A table wider than the phone scrolls in a box the keyboard reaches and a screen reader names (the
+    dashboard's breakdowns and the scorecards could be scrolled by touch only)."""
+    make_hazard("assigned")
+    supervisor = make_user(roles=("supervisor",))
+    sign_in(desk_phone, live, supervisor.username)
+    desk_phone.goto(f"{live}{path}")
+    wraps = desk_phone.eval_on_selector_all(
+        "main .table-wrap",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => [e.tabIndex, e.getAttribute('role'),"
+        " (document.getElementById(e.getAttribute('aria-labelledby')) || {}).textContent || null])")
+    assert wraps, f"{path} has no table wider than the phone"
+    assert [wrap for wrap in wraps if wrap[0] != 0 or wrap[1] not in ("region", "group") or not wrap[2]] == []
