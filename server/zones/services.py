@@ -4,7 +4,7 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from server.auth.models import User
@@ -164,9 +164,11 @@ def list_zones(include_inactive=False, *, responsible=True) -> list[Zone]:
     return list(db.session.scalars(query))
 
 
-def search_zones(text: str = "", building: str | None = None, status: str = "active") -> list[Zone]:
-    """Return zones by code, filtered by a text in code or name, a building and active/inactive/all."""
-    query = select(Zone).order_by(Zone.code)
+def search_zones(text: str = "", building: str | None = None, status: str = "active", *,
+                 limit: int | None = None, offset: int = 0) -> tuple[list[Zone], int]:
+    """Return a page of zones by code (all without `limit`), filtered by a text in code or name, a building
+    and active/inactive/all; and how many match in all."""
+    query = select(Zone)
     text = (text or "").strip()
     if text:
         query = query.where(Zone.code.icontains(text, autoescape=True)
@@ -177,7 +179,10 @@ def search_zones(text: str = "", building: str | None = None, status: str = "act
         query = query.where(Zone.active.is_(True))
     elif status == "inactive":
         query = query.where(Zone.active.is_(False))
-    return list(db.session.scalars(query))
+    page = list(db.session.scalars(query.order_by(Zone.code).limit(limit).offset(offset)))
+    if limit is None or (offset == 0 and len(page) < limit):
+        return page, len(page) + offset
+    return page, db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True))
 
 
 def buildings() -> list[str]:
