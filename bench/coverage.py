@@ -9,7 +9,8 @@ years), for today, this week and this month as the data set's last day sees them
 - bare SQL, written by hand on sqlite3: one statement that gives every zone's status (each visit's school day
   with the one before it by a window function, the rule of "due" in SQL), then the same breakdowns by GROUP BY
   and the patrols' GROUP BY. Like ours it reads only the window's visits and each zone's last one before it,
-  through the indexes on (zone_id, device_at) and (patrol_id, device_at), not every visit kept. The school's time zone is Asia/Shanghai (UTC+8 all year, so a fixed offset).
+  through the indexes on (zone_id, device_at) and (patrol_id, device_at), not every visit kept. The
+  school's time zone is Asia/Shanghai (UTC+8 all year, so a fixed offset).
 Both sides must give the same figures (checked before timing). Times are medians of interleaved runs (aim:
 ours <= 2x the bare SQL).
 """

@@ -138,6 +138,7 @@ def _choose_rectifier(rectifier_id, fallback: User | None) -> User:
 _NOTE_PROMPTS = {
     states.REQUEST_DEFERRAL: _l("Say why the deadline cannot be met."),
     states.FAIL: _l("Say what is still wrong."),
+    states.DECLINE_DEFERRAL: _l("Say why the deadline stands: the rectifier is told."),
     states.INVALIDATE: _l("Give the reason (a duplicate, not a hazard, not ours …)."),
     states.REOPEN: _l("Say why the hazard is reopened."),
 }

@@ -148,7 +148,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     SUBMIT: ("photos",),
     REQUEST_DEFERRAL: ("note", "deadline"),
     APPROVE_DEFERRAL: (),
-    DECLINE_DEFERRAL: (),
+    DECLINE_DEFERRAL: ("note",),  # the rectifier is told why the deadline stands
     PASS: (),
     FAIL: ("note",),
     INVALIDATE: ("note",),

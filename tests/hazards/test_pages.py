@@ -1,6 +1,7 @@
 """The desk pages of the hazard loop: queue, assignment, the hazard page, rechecks, deferrals, refusals."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,6 +96,27 @@ def test_missing_note_is_422_on_the_page(app, make_hazard, sign_in):
     assert response.status_code == 422 and _state(app, hazard.id) == "reported"
 
 
+@pytest.mark.parametrize("note", ["", "   "])
+def test_a_deferral_declined_without_a_reason_is_refused_and_still_waits(app, make_hazard, sign_in, note):
+    """The rectifier is told why the deadline stands (the decline's note shows on the hazard's page)."""
+    hazard = make_hazard("assigned")
+    rectifier, supervisor = sign_in(hazard.people.rectifier), sign_in(hazard.people.supervisor)
+    later = (datetime.now(UTC) + timedelta(days=20)).date()
+    assert _act(rectifier, hazard.id, "request_deferral", "assigned", note="需采购配件",
+                deadline=later.isoformat()).status_code == 302
+    with app.app_context():
+        events = db.session.scalar(db.select(db.func.count()).select_from(HazardEvent))
+    refused = _act(supervisor, hazard.id, "decline_deferral", "assigned", note=note)
+    assert refused.status_code == 422
+    assert "请说明不同意延期的理由（会告知整改人）。" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Hazard, hazard.id).deferral_pending  # nothing written: it still waits
+        assert db.session.scalar(db.select(db.func.count()).select_from(HazardEvent)) == events
+    page = supervisor.get("/hazards/deferrals").get_data(as_text=True)
+    assert '<label for="decline-' in page and "不同意延期的理由</label>" in page
+    assert re.search(r'id="decline-\d+" name="note" maxlength="2000" required', page)
+
+
 @pytest.mark.parametrize("decision", ["approve_deferral", "decline_deferral"])
 def test_deferral_approved_or_declined(app, make_hazard, sign_in, decision):
     hazard = make_hazard("assigned")
@@ -105,7 +127,8 @@ def test_deferral_approved_or_declined(app, make_hazard, sign_in, decision):
     assert _act(rectifier, hazard.id, "request_deferral", "assigned", note="需采购配件",
                 deadline=later.isoformat()).status_code == 302
     assert "需采购配件" in supervisor.get("/hazards/deferrals").get_data(as_text=True)
-    assert _act(supervisor, hazard.id, decision, "assigned", note="").status_code == 302
+    note = "" if decision == "approve_deferral" else "可先临时加固，按原期限完成"  # a decline says why
+    assert _act(supervisor, hazard.id, decision, "assigned", note=note).status_code == 302
     with app.app_context():
         row = db.session.get(Hazard, hazard.id)
         assert not row.deferral_pending and row.state == "assigned"

@@ -17,7 +17,8 @@ def _fields():
     return {
         "assign": {}, "submit": {"note": "已整改"},
         "request_deferral": {"note": "缺配件", "deadline": _later(60)},
-        "approve_deferral": {}, "decline_deferral": {}, "pass": {}, "fail": {"note": "未整改到位"},
+        "approve_deferral": {}, "decline_deferral": {"note": "请按期完成"}, "pass": {},
+        "fail": {"note": "未整改到位"},
         "invalidate": {"note": "重复"}, "reopen": {"note": "复发"},
         "plan": {"measures": "更换", "funding": "2000 元", "responsible": "王主任", "time_limit": _later(30),
                  "emergency_measures": "设警戒线"},

@@ -55,7 +55,7 @@ def test_deferral_notices(make_hazard, sign_in):
     assert day in items[0]["message"]
     act(fixer, hazard.id, "request_deferral", "assigned", note="还缺",
         deadline=(school_today() + timedelta(days=40)).isoformat())
-    act(supervisor, hazard.id, "decline_deferral", "assigned")
+    act(supervisor, hazard.id, "decline_deferral", "assigned", note="可先临时处置，按原期限完成")
     assert "已驳回" in _inbox(fixer)[2][0]["message"]
 
 
