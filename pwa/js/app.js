@@ -74,9 +74,10 @@ async function route() {
       else leave();  // left before it was drawn: undo at once
     }
   } catch (err) {
-    if (err.status !== 401 && current()) {
+    if (err.status !== 401 && current()) {  // said, and a way on (a hazard gone, a link from an old notice)
       replace(view, h("p", { class: "notice notice-error", role: "alert" },
-        err.code === "network" ? t("network_error") : t("error", { message: err.message })));
+        err.code === "network" ? t("network_error") : t("error", { message: err.message })),
+        path === "/app" ? null : h("p", {}, h("a", { href: "/app", "data-nav": "", class: "button" }, t("home"))));
     }
   } finally {
     if (current()) main.setAttribute("aria-busy", "false");
