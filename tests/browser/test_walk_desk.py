@@ -99,3 +99,16 @@ def test_wide_tables_scroll_by_keyboard(live, desk_phone, make_user, make_hazard
         " (document.getElementById(e.getAttribute('aria-labelledby')) || {}).textContent || null])")
     assert wraps, f"{path} has no table wider than the phone"
     assert [wrap for wrap in wraps if wrap[0] != 0 or wrap[1] not in ("region", "group") or not wrap[2]] == []
+
+
+@pytest.mark.parametrize("roles", [("admin", "supervisor"), ("rectifier",)])
+def test_the_headers_links_are_touch_sized(live, desk_phone, make_user, roles):
+    """Every link of the desk's header is at least 44 px each way (隐患 was 43 px wide on a phone)."""
+    user = make_user(roles=roles)
+    sign_in(desk_phone, live, user.username)
+    desk_phone.goto(f"{live}/hazards")
+    sizes = desk_phone.eval_on_selector_all(
+        ".bar a", "els => els.map(e => [e.textContent.trim(), Math.round(e.getBoundingClientRect().width),"
+                  " Math.round(e.getBoundingClientRect().height)])")
+    assert len(sizes) >= 2
+    assert [link for link in sizes if link[1] < 44 or link[2] < 44] == []
