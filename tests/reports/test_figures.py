@@ -160,6 +160,16 @@ def test_a_scorecard_counts_who_is_overdue_now_whatever_the_period(board):
     assert gettext("Not assigned") not in rows  # a scorecard is about people
 
 
+def test_a_scorecard_lists_only_who_had_work_in_the_period_or_is_overdue_now(board):
+    """Not everyone ever named on a hazard: 李老师 fixed one on the spot and 刘阿姨's work was earlier; both
+    made a row of zeros."""
+    today = figures.Period(figures.RANGE, TODAY, TODAY)
+    rows = {row.label: {name: board.names(figure) for name, figure in row.figures.items()}
+            for row in figures.scorecard(board.user, "rectifier", today, NOW)}
+    assert rows == {"张师傅": {"assigned": set(), "fixed": set(), "on_time": set(), "failed": set(),
+                              "reopened": set(), "overdue": {"overdue"}}}
+
+
 @pytest.mark.parametrize(("today", "configured", "start"), [
     (date(2026, 3, 11), None, date(2026, 2, 1)),
     (date(2026, 1, 20), None, date(2025, 9, 1)),
