@@ -19,6 +19,15 @@ def desk_phone(browser):
     context.close()
 
 
+def _open_as(app, live, page, user, locale, path):
+    """Sign `user` in speaking `locale` and open `path`."""
+    with app.app_context():
+        db.session.get(User, user.id).locale = locale
+        db.session.commit()
+    sign_in(page, live, user.username)
+    page.goto(f"{live}{path}")
+
+
 @pytest.mark.parametrize("path", PAGES + ["/admin/webhooks/new"])
 def test_text_fields_are_touch_sized(live, desk_phone, make_user, path):
     """Every text-like field stands at least 44 px tall (the scorecards' month field and the webhook's address
@@ -39,12 +48,7 @@ def test_text_fields_are_touch_sized(live, desk_phone, make_user, path):
 def test_boxes_keep_their_size(app, live, desk_phone, make_user, path, locale):
     """Every checkbox and radio stays 24 px square, also beside a label that wraps (the webhook's events in
     English were squeezed to 19 px wide)."""
-    admin = make_user(roles=("admin", "supervisor"))
-    with app.app_context():
-        db.session.get(User, admin.id).locale = locale
-        db.session.commit()
-    sign_in(desk_phone, live, admin.username)
-    desk_phone.goto(f"{live}{path}")
+    _open_as(app, live, desk_phone, make_user(roles=("admin", "supervisor")), locale, path)
     sizes = desk_phone.eval_on_selector_all(
         "main input[type=checkbox], main input[type=radio]",
         "els => els.filter(e => e.getBoundingClientRect().width)"
@@ -71,12 +75,7 @@ def test_hazard_facts_stay_on_the_phone(app, live, desk_phone, make_user, make_h
     """A hazard's facts and plan fit 360 px (in English the terms' column pushed the values 38 px past the
     edge, cut off: the zone, the report time, the rectifier)."""
     hazard = make_hazard(state, severity="major")
-    supervisor = make_user(roles=("supervisor",))
-    with app.app_context():
-        db.session.get(User, supervisor.id).locale = locale
-        db.session.commit()
-    sign_in(desk_phone, live, supervisor.username)
-    desk_phone.goto(f"{live}/hazards/{hazard.id}")
+    _open_as(app, live, desk_phone, make_user(roles=("supervisor",)), locale, f"/hazards/{hazard.id}")
     past_the_edge = desk_phone.eval_on_selector_all(
         ".facts dt, .facts dd",
         "els => els.filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
